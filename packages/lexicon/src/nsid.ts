@@ -1,0 +1,15 @@
+import { ids as atprotoIds } from '@atproto/api'
+import { ids as donottrainIds } from './generated/lexicons.js'
+
+/** NSIDs of the lexicons in /lexicons (ai.donottrain and the foreign records the indexer reads). */
+export const ids = donottrainIds
+
+/** NSIDs of the Bluesky and atproto lexicons the project reads, from @atproto/api's generated ids. */
+export const bskyIds = {
+  post: atprotoIds.AppBskyFeedPost,
+  profile: atprotoIds.AppBskyActorProfile,
+  feedGenerator: atprotoIds.AppBskyFeedGenerator,
+  list: atprotoIds.AppBskyGraphList,
+  starterpack: atprotoIds.AppBskyGraphStarterpack,
+  facetTag: `${atprotoIds.AppBskyRichtextFacet}#tag`,
+} as const

@@ -1,0 +1,2 @@
+// The verifier's public surface is assembled here as its modules land.
+export {}
