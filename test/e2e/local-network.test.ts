@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { AiDonottrainDeclaration, bskyIds, ids, validateDeclaration } from '@donottrain/lexicon'
+import { AiDonottrainDeclaration, bskyIds, ids, scopes, validateDeclaration } from '@donottrain/lexicon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalNetwork, startLocalNetwork, waitFor } from '../src/index.js'
 
@@ -34,16 +34,13 @@ describe('local atproto network (real PDS + PLC)', () => {
     const createdAt = new Date().toISOString()
     const account: AiDonottrainDeclaration.Record = {
       $type: ids.AiDonottrainDeclaration,
-      scope: { $type: `${ids.AiDonottrainDeclaration}#accountScope` },
+      scope: scopes.account(),
       preferences: { trainAi: 'deny' },
       createdAt,
     }
     const scoped: AiDonottrainDeclaration.Record = {
       $type: ids.AiDonottrainDeclaration,
-      scope: {
-        $type: `${ids.AiDonottrainDeclaration}#recordScope`,
-        subject: { uri: post.data.uri, cid: post.data.cid },
-      },
+      scope: scopes.record({ uri: post.data.uri, cid: post.data.cid }),
       preferences: { trainAi: 'deny', aiInput: 'deny', search: 'allow' },
       statement: 'not this one either',
       createdAt,
@@ -81,7 +78,7 @@ describe('local atproto network (real PDS + PLC)', () => {
       rkey: 'self',
       record: {
         $type: ids.AiDonottrainDeclaration,
-        scope: { $type: `${ids.AiDonottrainDeclaration}#accountScope` },
+        scope: scopes.account(),
         preferences: { trainAi: 'deny' },
         createdAt: new Date().toISOString(),
       },

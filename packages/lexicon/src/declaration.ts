@@ -11,6 +11,22 @@ export type DeclarationRecord = DeclarationLex.Record
 /** The record key of the account-wide declaration. */
 export const ACCOUNT_RKEY = 'self'
 
+/** The `$type` of each scope of the declaration record. */
+export const SCOPE_TYPES = {
+  account: `${ids.AiDonottrainDeclaration}#accountScope`,
+  record: `${ids.AiDonottrainDeclaration}#recordScope`,
+  collection: `${ids.AiDonottrainDeclaration}#collectionScope`,
+  origin: `${ids.AiDonottrainDeclaration}#originScope`,
+} as const
+
+/** Builders for the scope union, typed so a record literal type-checks without casts. */
+export const scopes = {
+  account: () => ({ $type: SCOPE_TYPES.account }),
+  record: (subject: { uri: string; cid: string }) => ({ $type: SCOPE_TYPES.record, subject }),
+  collection: (collection: string) => ({ $type: SCOPE_TYPES.collection, collection }),
+  origin: (origin: string) => ({ $type: SCOPE_TYPES.origin, origin }),
+}
+
 export type DeclarationErrorCode =
   | 'InvalidRecord' // fails the lexicon
   | 'UnknownScope' // valid per the open union, but a scope type this reader does not know
@@ -87,17 +103,16 @@ export function validateDeclaration(
 
 function readScope(record: DeclarationRecord, ctx: DeclarationContext): Result<Scope, InvalidDeclarationError> {
   const scope = record.scope as { $type: string; [k: string]: unknown }
-  const id = ids.AiDonottrainDeclaration
   switch (scope.$type) {
-    case `${id}#accountScope`:
+    case SCOPE_TYPES.account:
       return ok({ type: 'account' })
-    case `${id}#collectionScope`: {
+    case SCOPE_TYPES.collection: {
       const collection = scope.collection as string
       return isValidNsid(collection)
         ? ok({ type: 'collection', collection })
         : fail('InvalidRecord', 'invalid collection nsid')
     }
-    case `${id}#recordScope`: {
+    case SCOPE_TYPES.record: {
       const subject = scope.subject as { uri: string; cid: string }
       const parts = splitRecordUri(subject.uri)
       if (!parts)
@@ -110,7 +125,7 @@ function readScope(record: DeclarationRecord, ctx: DeclarationContext): Result<S
       }
       return ok({ type: 'record', uri: subject.uri, cid: subject.cid })
     }
-    case `${id}#originScope`: {
+    case SCOPE_TYPES.origin: {
       const parsed = parseOrigin(scope.origin as string)
       if (!parsed.ok)
         return err(new InvalidDeclarationError('InvalidOrigin', parsed.error.message, { cause: parsed.error }))

@@ -4,6 +4,8 @@ export {
   type DeclarationErrorCode,
   type DeclarationRecord,
   InvalidDeclarationError,
+  SCOPE_TYPES,
+  scopes,
   splitRecordUri,
   type ValidDeclaration,
   validateDeclaration,
