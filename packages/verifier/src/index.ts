@@ -1,2 +1,15 @@
-// The verifier's public surface is assembled here as its modules land.
-export {}
+export {
+  DID_KEY_PREFIX,
+  type DidKeyErrorCode,
+  formatDidKey,
+  formatMultikey,
+  hasNativeSecp256k1,
+  InvalidDidKeyError,
+  type KeyType,
+  type ParsedKey,
+  parseDidKey,
+  type VerifyImpl,
+  type VerifyOptions,
+  verifyDidKeySignature,
+  verifySignature,
+} from './crypto/index.js'
