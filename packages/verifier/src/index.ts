@@ -13,6 +13,70 @@ export {
   verifyDidKeySignature,
   verifySignature,
 } from './crypto/index.js'
+export { findAtprotoMethod, getAtprotoKey, getHandle, getPdsEndpoint } from './identity/atproto-fields.js'
+export {
+  DID_DOCUMENT_LIMITS,
+  type DidDocument,
+  type DidService,
+  decodeDidDocument,
+  parseDidDocument,
+  type VerificationMethod,
+} from './identity/did-document.js'
+export {
+  DEFAULT_DID_CACHE_SIZE,
+  DEFAULT_DID_FAILURE_TTL_MS,
+  DEFAULT_DID_TTL_MS,
+  DEFAULT_PLC_URL,
+  DidResolver,
+  type DidResolverOptions,
+  didDocumentUrl,
+  type KeyResolver,
+  type ResolveOptions,
+} from './identity/did-resolver.js'
+export {
+  type FetchFailedCode,
+  FetchFailedError,
+  FetchTimeoutError,
+  HttpStatusError,
+  ResponseTooLargeError,
+  redactUrl,
+  type SafeFetchError,
+  type SsrfBlockedCode,
+  SsrfBlockedError,
+} from './identity/fetch-errors.js'
+export type { HostResolver, ResolvedAddress } from './identity/guarded-lookup.js'
+export {
+  checkHandle,
+  DEFAULT_DNS_TIMEOUT_MS,
+  didFromTxt,
+  type HandleErrorCode,
+  HandleResolveError,
+  HandleResolver,
+  type HandleResolverOptions,
+  type TxtResolver,
+  type VerifiedHandle,
+  type VerifyHandleDeps,
+  verifyHandle,
+} from './identity/handle-resolver.js'
+export {
+  type AddressClass,
+  type AddressKind,
+  type AddressPolicy,
+  classifyAddress,
+  isAllowedAddress,
+} from './identity/ip-range.js'
+export { ResolveError, type ResolveErrorCode } from './identity/resolve-error.js'
+export {
+  checkFetchUrl,
+  DEFAULT_FETCH_TIMEOUT_MS,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type SafeFetch,
+  SafeFetcher,
+  type SafeFetchInit,
+  type SafeFetchOptions,
+  type SafeResponse,
+} from './identity/ssrf.js'
 export { bytesEqual, fromBase64, fromHex, toBase64, toHex } from './tlog/bytes.js'
 export {
   type Checkpoint,

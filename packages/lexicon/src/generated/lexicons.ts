@@ -271,12 +271,12 @@ export const schemaDict = {
             type: 'union',
             refs: [
               'lex:ai.donottrain.declaration#accountScope',
-              'lex:ai.donottrain.declaration#recordScope',
               'lex:ai.donottrain.declaration#collectionScope',
+              'lex:ai.donottrain.defs#recordTarget',
               'lex:ai.donottrain.declaration#originScope',
             ],
             description:
-              'The scope, normalised to the ai.donottrain.declaration scope types whatever the source kind.',
+              'The scope, normalised across source kinds: account, collection and origin scopes as in ai.donottrain.declaration; a record scope as #recordTarget (its CID is present when the source pinned one).',
           },
           preferences: {
             type: 'ref',
@@ -315,6 +315,22 @@ export const schemaDict = {
             minimum: 0,
             description:
               'Index of the transparency-log leaf that recorded this version, when the indexer keeps a log.',
+          },
+        },
+      },
+      recordTarget: {
+        type: 'object',
+        description:
+          'The record a record-scope declaration is about. The CID is the version the author pinned, when the source kind pins one (ai.donottrain.declaration does; a #donottrain post names itself).',
+        required: ['uri'],
+        properties: {
+          uri: {
+            type: 'string',
+            format: 'at-uri',
+          },
+          cid: {
+            type: 'string',
+            format: 'cid',
           },
         },
       },

@@ -68,8 +68,8 @@ export interface DeclarationView {
     | (string & {})
   scope:
     | $Typed<AiDonottrainDeclaration.AccountScope>
-    | $Typed<AiDonottrainDeclaration.RecordScope>
     | $Typed<AiDonottrainDeclaration.CollectionScope>
+    | $Typed<RecordTarget>
     | $Typed<AiDonottrainDeclaration.OriginScope>
     | { $type: string }
   preferences: Preferences
@@ -93,6 +93,23 @@ export function isDeclarationView<V>(v: V) {
 
 export function validateDeclarationView<V>(v: V) {
   return validate<DeclarationView & V>(v, id, hashDeclarationView)
+}
+
+/** The record a record-scope declaration is about. The CID is the version the author pinned, when the source kind pins one (ai.donottrain.declaration does; a #donottrain post names itself). */
+export interface RecordTarget {
+  $type?: 'ai.donottrain.defs#recordTarget'
+  uri: string
+  cid?: string
+}
+
+const hashRecordTarget = 'recordTarget'
+
+export function isRecordTarget<V>(v: V) {
+  return is$typed(v, id, hashRecordTarget)
+}
+
+export function validateRecordTarget<V>(v: V) {
+  return validate<RecordTarget & V>(v, id, hashRecordTarget)
 }
 
 /** How the indexer understood a subject string. */
