@@ -1,2 +1,4 @@
-// Placeholder until the publishing issue lands: the package exists so the workspace layout is complete.
-export {}
+export { type CliConfig, readConfig } from './config.js'
+export { CliError, EXIT, type ExitCode, type Io, UsageError } from './io.js'
+export { buildProgram } from './program.js'
+export { run } from './run.js'

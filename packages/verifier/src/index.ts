@@ -77,6 +77,42 @@ export {
   type SafeFetchOptions,
   type SafeResponse,
 } from './identity/ssrf.js'
+export { type BuiltMst, buildMst } from './mst/build.js'
+export {
+  blockMatchesCid,
+  CID_LENGTH,
+  CODEC_DAG_CBOR,
+  CODEC_RAW,
+  cidEquals,
+  cidForDagCbor,
+  cidFromString,
+  cidToString,
+  isCidBytes,
+  sha256,
+} from './mst/cid.js'
+export { MstError, type MstErrorCode } from './mst/errors.js'
+export { invertOps, type MstOp } from './mst/invert.js'
+export { commonPrefixLength, formatMstKey, isValidMstKey, keyHeight, MAX_MST_KEY_LENGTH } from './mst/key.js'
+export { lookup, type MstPath, provePath, walkPath } from './mst/lookup.js'
+export { decodeNode, encodeNode } from './mst/node-codec.js'
+export type { BlockMap, MstEntry, MstNode } from './mst/types.js'
+export { buildProofCar } from './proof/build-proof.js'
+export { DEFAULT_CAR_LIMITS, readCar } from './proof/car-reader.js'
+export { writeCar } from './proof/car-writer.js'
+export { checkCommitSignature } from './proof/check-signature.js'
+export { decodeCommit, unsignedCommitBytes, verifyCommitSignature } from './proof/commit.js'
+export { ProofError as RecordProofError, type ProofErrorCode as RecordProofErrorCode } from './proof/errors.js'
+export type {
+  AbsenceProof,
+  Car,
+  CarLimits,
+  Commit,
+  RecordProof,
+  VerifiedCommit as VerifiedRepoCommit,
+  VerifyProofOptions,
+} from './proof/types.js'
+export { verifyAbsence } from './proof/verify-absence.js'
+export { verifyRecordProof } from './proof/verify-record.js'
 export { bytesEqual, fromBase64, fromHex, toBase64, toHex } from './tlog/bytes.js'
 export {
   type Checkpoint,

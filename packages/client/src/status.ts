@@ -1,0 +1,170 @@
+import { type AppBskyRichtextFacet, AtpAgent } from '@atproto/api'
+import {
+  bskyIds,
+  type Preferences,
+  parseSubject,
+  type Scope,
+  type ScopedDeclaration,
+  type Verdict,
+  type VerdictSubject,
+  verdictFor,
+} from '@donottrain/lexicon'
+import { InvalidInputError } from './errors.js'
+import { hasDonottrainTag, isDonottrainFacet } from './hashtag.js'
+import { type InvalidDeclarationEntry, listDeclarations } from './list.js'
+import { PROFILE_RKEY } from './profile.js'
+import { createIdentityResolver, type IdentityResolver, resolveActor } from './resolve.js'
+import { callOrMissing, DEFAULT_TIMEOUT_MS, timedFetch } from './xrpc.js'
+
+/** Where a declaration was read from (the names of ai.donottrain.defs#declarationView.source). */
+export type DeclarationSource = 'declaration' | 'profileTag' | 'postTag'
+
+export interface StatusDeclaration {
+  source: DeclarationSource
+  uri: string
+  cid: string | undefined
+  scope: Scope
+  preferences: Preferences
+  statement?: string
+  licenseUri?: string
+  createdAt?: string
+  /** Whether it counts for the subject asked about. */
+  applies: boolean
+}
+
+export interface StatusSubject {
+  input: string
+  kind: 'account' | 'collection' | 'record'
+  did: string
+  /** The account's handle, when it checks out both ways. */
+  handle?: string
+  collection?: string
+  uri?: string
+}
+
+export interface StatusResult {
+  subject: StatusSubject
+  /** The PDS the declarations were read from. */
+  pds: string
+  /** Per purpose: deny, allow or unknown, combined most restrictively (@donottrain/lexicon). */
+  verdict: Verdict
+  /** Every declaration the account has made, each marked with whether it applies. */
+  declarations: StatusDeclaration[]
+  /** Records in the declaration collection that are not valid declarations; they count for nothing. */
+  invalid: InvalidDeclarationEntry[]
+  /** True when the account has more declarations than were read. */
+  truncated: boolean
+}
+
+export interface StatusOptions {
+  /** Identity resolver (default: @atproto/identity with `plcUrl`). */
+  resolver?: IdentityResolver
+  /** PLC directory for the default resolver. */
+  plcUrl?: string
+  /** A PDS asked to resolve handles that DNS and HTTPS do not (self-hosted or test handles). */
+  service?: string
+  fetch?: typeof globalThis.fetch
+  /** Per-request timeout in milliseconds (default 15000). */
+  timeoutMs?: number
+}
+
+/**
+ * The #donottrain status of an account, collection or record, read straight from the account's
+ * own PDS (no indexer): its declaration records, its profile's #donottrain tag, and for a post
+ * the post's own tag, combined by the shared verdict rule of @donottrain/lexicon.
+ * Origin scopes are listed but not verified here, so they never affect the verdict.
+ */
+export async function status(input: string, opts: StatusOptions = {}): Promise<StatusResult> {
+  const parsed = parseSubject(input)
+  if (!parsed.ok) throw new InvalidInputError(`${parsed.error.message} input=${JSON.stringify(input)}`)
+  const subject = parsed.value
+  if (subject.kind === 'web') {
+    throw new InvalidInputError(`web urls are answered by the indexer, not from a pds input=${input}`)
+  }
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const resolver =
+    opts.resolver ??
+    createIdentityResolver({
+      timeoutMs,
+      ...(opts.plcUrl ? { plcUrl: opts.plcUrl } : {}),
+      ...(opts.service ? { handleService: opts.service } : {}),
+    })
+  const actor = await resolveActor(resolver, 'did' in subject.actor ? subject.actor.did : subject.actor.handle)
+  const { did, pds } = actor
+  const agent = new AtpAgent({ service: pds, fetch: timedFetch(opts.fetch ?? globalThis.fetch, timeoutMs) })
+
+  const verdictSubject: VerdictSubject =
+    subject.kind === 'record'
+      ? { kind: 'record', did, collection: subject.collection, rkey: subject.rkey }
+      : subject.kind === 'collection'
+        ? { kind: 'collection', did, collection: subject.collection }
+        : { kind: 'account', did }
+  const uri = subject.kind === 'record' ? `at://${did}/${subject.collection}/${subject.rkey}` : undefined
+
+  const list = await listDeclarations(agent, pds, did)
+  const found: Array<Omit<StatusDeclaration, 'applies'>> = []
+  const invalid: InvalidDeclarationEntry[] = []
+  for (const entry of list.entries) {
+    if (!entry.valid) {
+      invalid.push(entry)
+      continue
+    }
+    const { statement, licenseUri, createdAt } = entry.record
+    found.push({
+      source: 'declaration',
+      uri: entry.uri,
+      cid: entry.cid,
+      scope: entry.scope,
+      preferences: entry.preferences,
+      ...(statement !== undefined ? { statement } : {}),
+      ...(licenseUri !== undefined ? { licenseUri } : {}),
+      createdAt,
+    })
+  }
+  const profile = await callOrMissing(pds, () =>
+    agent.com.atproto.repo.getRecord({ repo: did, collection: bskyIds.profile, rkey: PROFILE_RKEY }),
+  )
+  const description = (profile?.data.value as { description?: unknown } | undefined)?.description
+  if (profile && typeof description === 'string' && hasDonottrainTag(description)) {
+    found.push(tagDeclaration('profileTag', profile.data.uri, profile.data.cid, { type: 'account' }))
+  }
+  if (uri && verdictSubject.kind === 'record' && verdictSubject.collection === bskyIds.post) {
+    const postRes = await callOrMissing(pds, () =>
+      agent.com.atproto.repo.getRecord({ repo: did, collection: bskyIds.post, rkey: verdictSubject.rkey }),
+    )
+    const value = postRes?.data.value as { text?: unknown; facets?: AppBskyRichtextFacet.Main[] } | undefined
+    const tagged =
+      (Array.isArray(value?.facets) && value.facets.some((f) => Array.isArray(f?.features) && isDonottrainFacet(f))) ||
+      (typeof value?.text === 'string' && hasDonottrainTag(value.text))
+    if (postRes && tagged) found.push(tagDeclaration('postTag', uri, postRes.data.cid, { type: 'record', uri }))
+  }
+
+  const scoped = found.map((d, index) => ({ did, scope: d.scope, preferences: d.preferences, index }))
+  const { verdict, applied } = verdictFor<ScopedDeclaration & { index: number }>(verdictSubject, scoped)
+  const applies = new Set(applied.map((d) => d.index))
+  return {
+    subject: {
+      input,
+      kind: verdictSubject.kind,
+      did,
+      ...(actor.handle ? { handle: actor.handle } : {}),
+      ...(verdictSubject.kind !== 'account' ? { collection: verdictSubject.collection } : {}),
+      ...(uri ? { uri } : {}),
+    },
+    pds,
+    verdict,
+    declarations: found.map((d, i) => ({ ...d, applies: applies.has(i) })),
+    invalid,
+    truncated: list.truncated,
+  }
+}
+
+// A #donottrain tag in a profile or post reads as a plain #donottrain: trainAi deny.
+function tagDeclaration(
+  source: 'profileTag' | 'postTag',
+  uri: string,
+  cid: string | undefined,
+  scope: Scope,
+): Omit<StatusDeclaration, 'applies'> {
+  return { source, uri, cid, scope, preferences: { trainAi: 'deny' } }
+}

@@ -1,0 +1,18 @@
+export { buildProofCar } from './build-proof.js'
+export { DEFAULT_CAR_LIMITS, readCar } from './car-reader.js'
+export { writeCar } from './car-writer.js'
+export { checkCommitSignature } from './check-signature.js'
+export { decodeCommit, unsignedCommitBytes, verifyCommitSignature } from './commit.js'
+export { ProofError, type ProofErrorCode } from './errors.js'
+export type {
+  AbsenceProof,
+  Car,
+  CarLimits,
+  Commit,
+  KeyResolver,
+  RecordProof,
+  VerifiedCommit,
+  VerifyProofOptions,
+} from './types.js'
+export { verifyAbsence } from './verify-absence.js'
+export { verifyRecordProof } from './verify-record.js'

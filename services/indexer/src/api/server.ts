@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import type { Metrics } from '../metrics.js'
+
+export interface HttpDeps {
+  metrics: Metrics
+  log: Logger
+  /** Health: resolves when the store answers. */
+  checkDb(): Promise<void>
+  /** Further routes (the XRPC API); return false when the request is not theirs. */
+  routes?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>
+}
+
+/** The indexer's HTTP server: /_health, /metrics, and the API routes. */
+export function createHttpServer(deps: HttpDeps): Server {
+  return createServer(async (req, res) => {
+    const started = Date.now()
+    res.on('finish', () => {
+      deps.log.debug(
+        { method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Date.now() - started },
+        'request',
+      )
+    })
+    try {
+      const path = (req.url ?? '/').split('?')[0]
+      if (path === '/_health') {
+        try {
+          await deps.checkDb()
+          return json(res, 200, { status: 'ok' })
+        } catch {
+          return json(res, 503, { status: 'unavailable', error: 'database unreachable' })
+        }
+      }
+      if (path === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        return res.end(deps.metrics.render())
+      }
+      for (const route of deps.routes ?? []) if (await route(req, res)) return
+      json(res, 404, { error: 'NotFound', message: 'not found' })
+    } catch (err) {
+      deps.log.error({ err }, 'request failed')
+      if (!res.headersSent) json(res, 500, { error: 'InternalServerError', message: 'internal error' })
+      else res.destroy()
+    }
+  })
+}
+
+export function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  })
+  res.end(text)
+}
+
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}

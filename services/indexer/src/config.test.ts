@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, readEnv } from './config.js'
+
+describe('buildConfig', () => {
+  it('defaults to the bsky.network relay and an embedded SQLite file under ./data', () => {
+    const cfg = buildConfig({}, '/srv/indexer')
+    expect(cfg.firehoseUrl).toBe('wss://bsky.network/xrpc/com.atproto.sync.subscribeRepos')
+    expect(cfg.db).toEqual({ dialect: 'sqlite', path: '/srv/indexer/data/indexer.sqlite' })
+    expect(cfg.maxFrameBytes).toBe(5 * 1024 * 1024)
+    expect(cfg.allowLoopback).toBe(false)
+    expect(cfg.maxRevSkewMs).toBe(300_000)
+  })
+  it('takes a PDS http URL and a postgres URL', () => {
+    const cfg = buildConfig({ INDEXER_FIREHOSE_URL: 'http://localhost:2583', INDEXER_DB_URL: 'postgres://u@h/db' })
+    expect(cfg.firehoseUrl).toBe('ws://localhost:2583/xrpc/com.atproto.sync.subscribeRepos')
+    expect(cfg.db).toEqual({ dialect: 'postgres', url: 'postgres://u@h/db' })
+  })
+  it.each([
+    ['INDEXER_PORT', 'eighty'],
+    ['INDEXER_PORT', '70000'],
+    ['INDEXER_DB_URL', 'mysql://x'],
+    ['INDEXER_DB_URL', 'sqlite:'],
+    ['INDEXER_FIREHOSE_URL', 'ftp://relay'],
+    ['INDEXER_FIREHOSE_URL', 'not a url'],
+    ['INDEXER_ALLOW_LOOPBACK', 'yes'],
+    ['INDEXER_LOG_LEVEL', 'loud'],
+    ['INDEXER_MAX_FRAME_BYTES', '-1'],
+    ['INDEXER_PLC_URL', 'plc.directory'],
+  ])('rejects %s=%s with a ConfigError naming the variable', (key, value) => {
+    expect(() => buildConfig({ [key]: value })).toThrow(ConfigError)
+    expect(() => buildConfig({ [key]: value })).toThrow(key)
+  })
+  it('reads only INDEXER_* variables, ignoring empty ones', () => {
+    expect(readEnv({ INDEXER_PORT: '1', INDEXER_HOST: '', HOME: '/root' })).toEqual({ INDEXER_PORT: '1' })
+  })
+  it('documents every variable in .env.example and the README', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+    for (const key of ENV_KEYS) {
+      expect(example).toContain(`${key}=${DEFAULTS[key]}`)
+      expect(readme).toContain(key)
+    }
+  })
+})

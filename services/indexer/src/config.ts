@@ -1,0 +1,139 @@
+import { resolve } from 'node:path'
+
+/** Raw settings as read from the environment: strings, unvalidated. */
+export type IndexerEnv = Partial<Record<(typeof ENV_KEYS)[number], string>>
+
+export const ENV_KEYS = [
+  'INDEXER_FIREHOSE_URL',
+  'INDEXER_DB_URL',
+  'INDEXER_HOST',
+  'INDEXER_PORT',
+  'INDEXER_PLC_URL',
+  'INDEXER_ALLOW_LOOPBACK',
+  'INDEXER_LOG_LEVEL',
+  'INDEXER_MAX_FRAME_BYTES',
+  'INDEXER_QUEUE_SIZE',
+  'INDEXER_DID_CACHE_TTL_SECONDS',
+  'INDEXER_IDLE_TIMEOUT_SECONDS',
+  'INDEXER_MAX_REV_SKEW_SECONDS',
+] as const
+
+export interface IndexerConfig {
+  /** subscribeRepos websocket URL of the relay or PDS. */
+  firehoseUrl: string
+  db: { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string }
+  host: string
+  port: number
+  plcUrl: string
+  /** Dev/test only: allow DID documents and PDS endpoints on loopback addresses. */
+  allowLoopback: boolean
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  maxFrameBytes: number
+  /** Events buffered between the socket and the store before reading pauses. */
+  queueSize: number
+  didCacheTtlMs: number
+  /** A socket silent this long is considered dead and reconnected. */
+  idleTimeoutMs: number
+  /** How far in the future a commit rev may be. */
+  maxRevSkewMs: number
+}
+
+export const DEFAULTS = {
+  INDEXER_FIREHOSE_URL: 'wss://bsky.network',
+  INDEXER_DB_URL: 'sqlite:./data/indexer.sqlite',
+  INDEXER_HOST: '0.0.0.0',
+  INDEXER_PORT: '2584',
+  INDEXER_PLC_URL: 'https://plc.directory',
+  INDEXER_ALLOW_LOOPBACK: 'false',
+  INDEXER_LOG_LEVEL: 'info',
+  INDEXER_MAX_FRAME_BYTES: String(5 * 1024 * 1024),
+  INDEXER_QUEUE_SIZE: '1000',
+  INDEXER_DID_CACHE_TTL_SECONDS: '3600',
+  INDEXER_IDLE_TIMEOUT_SECONDS: '60',
+  INDEXER_MAX_REV_SKEW_SECONDS: '300',
+} as const satisfies Record<(typeof ENV_KEYS)[number], string>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads the INDEXER_* variables, raw. The one place the indexer reads the environment. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): IndexerEnv {
+  const out: IndexerEnv = {}
+  for (const key of ENV_KEYS) if (env[key] !== undefined && env[key] !== '') out[key] = env[key]
+  return out
+}
+
+/** Builds a validated config from raw settings, with defaults; throws ConfigError on bad values. */
+export function buildConfig(raw: IndexerEnv = {}, cwd = process.cwd()): IndexerConfig {
+  const get = (key: keyof typeof DEFAULTS) => raw[key] ?? DEFAULTS[key]
+  return {
+    firehoseUrl: firehoseUrl(get('INDEXER_FIREHOSE_URL')),
+    db: dbConfig(get('INDEXER_DB_URL'), cwd),
+    host: get('INDEXER_HOST'),
+    port: int('INDEXER_PORT', get('INDEXER_PORT'), 0, 65535),
+    plcUrl: httpUrl('INDEXER_PLC_URL', get('INDEXER_PLC_URL')),
+    allowLoopback: bool('INDEXER_ALLOW_LOOPBACK', get('INDEXER_ALLOW_LOOPBACK')),
+    logLevel: logLevel(get('INDEXER_LOG_LEVEL')),
+    maxFrameBytes: int('INDEXER_MAX_FRAME_BYTES', get('INDEXER_MAX_FRAME_BYTES'), 1024, 64 * 1024 * 1024),
+    queueSize: int('INDEXER_QUEUE_SIZE', get('INDEXER_QUEUE_SIZE'), 1, 1_000_000),
+    didCacheTtlMs: int('INDEXER_DID_CACHE_TTL_SECONDS', get('INDEXER_DID_CACHE_TTL_SECONDS'), 0, 7 * 86400) * 1000,
+    idleTimeoutMs: int('INDEXER_IDLE_TIMEOUT_SECONDS', get('INDEXER_IDLE_TIMEOUT_SECONDS'), 1, 3600) * 1000,
+    maxRevSkewMs: int('INDEXER_MAX_REV_SKEW_SECONDS', get('INDEXER_MAX_REV_SKEW_SECONDS'), 0, 86400) * 1000,
+  }
+}
+
+function firehoseUrl(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(`INDEXER_FIREHOSE_URL is not a url value=${value}`)
+  }
+  if (url.protocol === 'https:') url.protocol = 'wss:'
+  if (url.protocol === 'http:') url.protocol = 'ws:'
+  if (url.protocol !== 'wss:' && url.protocol !== 'ws:') {
+    throw new ConfigError(`INDEXER_FIREHOSE_URL must be ws(s) or http(s) value=${value}`)
+  }
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/xrpc/com.atproto.sync.subscribeRepos'
+  url.search = ''
+  return url.href
+}
+
+function dbConfig(value: string, cwd: string): IndexerConfig['db'] {
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) return { dialect: 'postgres', url: value }
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length)
+    if (path === '')
+      throw new ConfigError('INDEXER_DB_URL sqlite: needs a file path, e.g. sqlite:./data/indexer.sqlite')
+    return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path) }
+  }
+  throw new ConfigError('INDEXER_DB_URL must start with sqlite: or postgres://')
+}
+
+function httpUrl(name: string, value: string): string {
+  try {
+    const url = new URL(value)
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.href.replace(/\/$/, '')
+  } catch {}
+  throw new ConfigError(`${name} must be an http(s) url value=${value}`)
+}
+
+function int(name: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number value=${value}`)
+  const n = Number(value)
+  if (n < min || n > max) throw new ConfigError(`${name} out of range value=${value} min=${min} max=${max}`)
+  return n
+}
+
+function bool(name: string, value: string): boolean {
+  if (value === 'true' || value === '1') return true
+  if (value === 'false' || value === '0') return false
+  throw new ConfigError(`${name} must be true or false value=${value}`)
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+function logLevel(value: string): IndexerConfig['logLevel'] {
+  if ((LEVELS as readonly string[]).includes(value)) return value as IndexerConfig['logLevel']
+  throw new ConfigError(`INDEXER_LOG_LEVEL must be one of ${LEVELS.join(', ')} value=${value}`)
+}

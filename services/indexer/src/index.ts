@@ -1,0 +1,152 @@
+import type { Server } from 'node:http'
+import { buildProofCar, DidResolver } from '@donottrain/verifier'
+import { createHttpServer, listen } from './api/server.js'
+import { buildConfig, type IndexerConfig, readEnv } from './config.js'
+import { type Db, openDb } from './db/db.js'
+import { Store } from './db/store.js'
+import { runSubscription } from './firehose/subscription.js'
+import { Ingester } from './ingest/ingester.js'
+import type { CommitVerifier, ProofBuilder } from './ingest/types.js'
+import { createCommitVerifier } from './ingest/verify-commit.js'
+import { createLoggers, type Loggers } from './logger.js'
+import { Metrics } from './metrics.js'
+
+export { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, type IndexerConfig, readEnv } from './config.js'
+export { type Db, openDb } from './db/db.js'
+export { Store } from './db/store.js'
+
+export interface IndexerOverrides {
+  verifyCommit?: CommitVerifier
+  buildProof?: ProofBuilder
+}
+
+export interface Indexer {
+  cfg: IndexerConfig
+  /** The HTTP port actually bound (useful with port 0). */
+  port: number
+  url: string
+  store: Store
+  metrics: Metrics
+  ingester: Ingester
+  /** Resolves when shutdown is complete. */
+  stop(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Everything the indexer owns, built once from the config. */
+export class AppContext {
+  private constructor(
+    readonly cfg: IndexerConfig,
+    readonly log: Loggers,
+    readonly db: Db,
+    readonly store: Store,
+    readonly metrics: Metrics,
+    readonly resolver: DidResolver,
+  ) {}
+
+  static async fromConfig(cfg: IndexerConfig): Promise<AppContext> {
+    const log = createLoggers(cfg.logLevel)
+    const db = openDb(cfg.db)
+    await db.migrateToLatest()
+    const resolver = new DidResolver({
+      plcUrl: cfg.plcUrl,
+      allowLoopback: cfg.allowLoopback,
+      ttlMs: cfg.didCacheTtlMs,
+    })
+    return new AppContext(cfg, log, db, new Store(db), new Metrics(), resolver)
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.resolver.close()
+    await this.db.close()
+  }
+}
+
+/** Starts the indexer: store, HTTP server, and the firehose subscription. */
+export async function startIndexer(cfg: IndexerConfig, overrides: IndexerOverrides = {}): Promise<Indexer> {
+  const ctx = await AppContext.fromConfig(cfg)
+  const { verifyCommit, buildProof } = await commitValidation(ctx, overrides)
+  const ingester = new Ingester({
+    store: ctx.store,
+    metrics: ctx.metrics,
+    log: ctx.log.ingest,
+    verifyCommit,
+    buildProof,
+    source: cfg.firehoseUrl,
+    onIdentity: async (did, handle) => {
+      // The DID document may have changed (key rotation, new handle): drop the cached copy now.
+      const doc = await ctx.resolver.resolve(did, { forceRefresh: true })
+      if (!doc.ok) ctx.log.identity.warn({ did, err: doc.error.message }, 'identity refresh failed')
+      await ctx.store.setHandle(did, handle)
+    },
+    onDesync: (did) => ctx.log.ingest.warn({ did }, 'repository desynchronized; resync is not implemented yet'),
+  })
+  await ingester.init()
+
+  const server: Server = createHttpServer({
+    metrics: ctx.metrics,
+    log: ctx.log.http,
+    checkDb: async () => {
+      await ctx.store.getCursor(cfg.firehoseUrl)
+    },
+  })
+  const port = await listen(server, cfg.port, cfg.host)
+  const abort = new AbortController()
+  const subscription = runSubscription({
+    url: cfg.firehoseUrl,
+    getCursor: () => ctx.store.getCursor(cfg.firehoseUrl),
+    onEvent: (event) => ingester.handle(event),
+    onReject: (reason) => ingester.reject(reason),
+    maxFrameBytes: cfg.maxFrameBytes,
+    idleTimeoutMs: cfg.idleTimeoutMs,
+    queueSize: cfg.queueSize,
+    signal: abort.signal,
+    log: ctx.log.firehose,
+  })
+  ctx.log.root.info({ port, firehose: cfg.firehoseUrl, db: cfg.db.dialect }, 'indexer started')
+
+  let stopping: Promise<void> | undefined
+  const stop = () => {
+    stopping ??= (async () => {
+      abort.abort()
+      await subscription
+      await ingester.flush()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await ctx[Symbol.asyncDispose]()
+      ctx.log.root.info('indexer stopped')
+    })()
+    return stopping
+  }
+  const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host
+  return {
+    cfg,
+    port,
+    url: `http://${host}:${port}`,
+    store: ctx.store,
+    metrics: ctx.metrics,
+    ingester,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
+}
+
+async function commitValidation(ctx: AppContext, overrides: IndexerOverrides) {
+  const { cfg } = ctx
+  const resolver = ctx.resolver
+  const verifyCommit =
+    overrides.verifyCommit ??
+    createCommitVerifier({ resolver, maxRevSkewMs: cfg.maxRevSkewMs, maxCarBytes: cfg.maxFrameBytes })
+  const buildProof: ProofBuilder =
+    overrides.buildProof ??
+    ((commit, path) => {
+      const car = buildProofCar(commit.commitCid, commit.blocks, path)
+      return car.ok ? car.value : null
+    })
+  return { verifyCommit, buildProof }
+}
+
+/** Config from the environment (the service's one place that reads it). */
+export function configFromEnv(): IndexerConfig {
+  return buildConfig(readEnv())
+}
