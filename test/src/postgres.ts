@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,13 +32,23 @@ export async function startPostgres(): Promise<LocalPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'donottrain-pg-'))
   const data = join(dir, 'data')
   const asRoot = process.getuid?.() === 0
-  const run = (cmd: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]]
+  const run = (cmd: string, args: string[]) =>
+    (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]]
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
     chownSync(dir, uid, gid)
   }
-  const [initCmd, initArgs] = run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'])
+  const [initCmd, initArgs] = run(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ])
   execFileSync(initCmd, initArgs, { stdio: 'pipe' })
   const port = await freePort()
   const [cmd, args] = run(join(bin, 'postgres'), [
@@ -75,7 +85,11 @@ export async function startPostgres(): Promise<LocalPostgres> {
     rmSync(dir, { recursive: true, force: true })
   }
   try {
-    await waitReady(port, () => proc.exitCode !== null, () => stderr)
+    await waitReady(
+      port,
+      () => proc.exitCode !== null,
+      () => stderr,
+    )
   } catch (err) {
     await stop()
     throw err
