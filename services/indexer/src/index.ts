@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import { buildProofCar, DidResolver } from '@donottrain/verifier'
+import { buildProofCar, checkCommitSignature, DidResolver, decodeCommit, readCar } from '@donottrain/verifier'
 import { createHttpServer, listen } from './api/server.js'
 import { buildConfig, type IndexerConfig, readEnv } from './config.js'
 import { type Db, openDb } from './db/db.js'
@@ -78,6 +78,15 @@ export async function startIndexer(cfg: IndexerConfig, overrides: IndexerOverrid
       const doc = await ctx.resolver.resolve(did, { forceRefresh: true })
       if (!doc.ok) ctx.log.identity.warn({ did, err: doc.error.message }, 'identity refresh failed')
       await ctx.store.setHandle(did, handle)
+    },
+    verifySync: async (event) => {
+      const car = readCar(event.blocks, { maxBytes: cfg.maxFrameBytes, maxBlocks: 10 })
+      if (!car.ok) return 'sync-bad-car'
+      const block = car.value.blocks.get(car.value.root)
+      const commit = block ? decodeCommit(block) : undefined
+      if (!commit?.ok || commit.value.did !== event.did || commit.value.rev !== event.rev) return 'sync-bad-commit'
+      const sig = await checkCommitSignature(commit.value, { resolver: ctx.resolver })
+      return sig.ok ? null : 'sync-bad-signature'
     },
     onDesync: (did) => ctx.log.ingest.warn({ did }, 'repository desynchronized; resync is not implemented yet'),
   })

@@ -16,6 +16,8 @@ export interface IngesterDeps {
   buildProof: ProofBuilder
   /** Called on #identity for a tracked account (refresh DID cache, handle, origin bindings). */
   onIdentity?(did: string, handle: string | null): Promise<void>
+  /** Verifies a #sync event's signed commit; resolves to a rejection reason, or null when valid. */
+  verifySync?(event: Event<'sync'>): Promise<string | null>
   /** Called when a tracked repository's chain broke: fetch its current state again. */
   onDesync?(did: string): void
   /** Cursor key in the store: the firehose URL. */
@@ -62,10 +64,16 @@ export class Ingester {
       case 'identity':
         if (this.tracked.has(event.did)) await this.deps.onIdentity?.(event.did, event.handle)
         return this.advance(event.seq)
-      case 'sync':
-        // A #sync says the repo's state moved without a commit stream: resync a tracked repo.
-        if (this.tracked.has(event.did)) this.deps.onDesync?.(event.did)
+      case 'sync': {
+        // A #sync says the repo's state moved without a commit stream. Only a validly signed
+        // one may trigger a resync of a tracked repo; a forged one is rejected and counted.
+        if (this.tracked.has(event.did)) {
+          const rejected = this.deps.verifySync ? await this.deps.verifySync(event) : null
+          if (rejected) this.reject(rejected)
+          else this.deps.onDesync?.(event.did)
+        }
         return this.advance(event.seq)
+      }
       case 'unknown':
         if (event.seq !== null) return this.advance(event.seq)
         return
