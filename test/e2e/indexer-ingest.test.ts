@@ -1,39 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { buildConfig, type Indexer, startIndexer } from '@donottrain/indexer'
 import { bskyIds, ids, scopes } from '@donottrain/lexicon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalNetwork, startLocalNetwork, type TestAccount, waitFor } from '../src/index.js'
+import { startTestIndexer, type TestIndexer } from './support/indexer.js'
 
 const now = () => new Date().toISOString()
 
 describe('indexer ingest from a real PDS firehose', () => {
   let net: LocalNetwork
-  let indexer: Indexer
-  let dir: string
+  let indexer: TestIndexer
   let alice: TestAccount
 
   beforeAll(async () => {
     net = await startLocalNetwork()
-    dir = mkdtempSync(join(tmpdir(), 'donottrain-idx-'))
-    indexer = await startIndexer(
-      buildConfig({
-        INDEXER_FIREHOSE_URL: net.pdsUrl,
-        INDEXER_DB_URL: `sqlite:${join(dir, 'indexer.sqlite')}`,
-        INDEXER_HOST: '127.0.0.1',
-        INDEXER_PORT: '0',
-        INDEXER_PLC_URL: net.plcUrl,
-        INDEXER_ALLOW_LOOPBACK: 'true',
-        INDEXER_LOG_LEVEL: 'silent',
-      }),
-    )
+    indexer = await startTestIndexer(net)
     alice = await net.createAccount('alice')
   })
   afterAll(async () => {
-    await indexer?.stop()
+    await indexer?.close()
     await net?.close()
-    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   const declarations = (did: string) => indexer.store.declarationsFor(did)
