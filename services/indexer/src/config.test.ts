@@ -26,9 +26,23 @@ describe('buildConfig', () => {
     ['INDEXER_LOG_LEVEL', 'loud'],
     ['INDEXER_MAX_FRAME_BYTES', '-1'],
     ['INDEXER_PLC_URL', 'plc.directory'],
+    ['INDEXER_PUBLIC_URL', 'indexer.example'],
+    ['INDEXER_SIGNING_KEY', 'c2hvcnQ='],
+    ['INDEXER_RATE_LIMIT_PER_MINUTE', '-5'],
   ])('rejects %s=%s with a ConfigError naming the variable', (key, value) => {
     expect(() => buildConfig({ [key]: value })).toThrow(ConfigError)
     expect(() => buildConfig({ [key]: value })).toThrow(key)
+  })
+  it('takes a signing key without ever echoing it in an error', () => {
+    const seed = Buffer.alloc(32, 7).toString('base64')
+    expect(buildConfig({ INDEXER_SIGNING_KEY: seed }).signingKey).toBe(seed)
+    const bad = `${seed.slice(0, -2)}!=`
+    expect(() => buildConfig({ INDEXER_SIGNING_KEY: bad })).toThrow(/value not shown/)
+    try {
+      buildConfig({ INDEXER_SIGNING_KEY: bad })
+    } catch (err) {
+      expect((err as Error).message).not.toContain(bad)
+    }
   })
   it('reads only INDEXER_* variables, ignoring empty ones', () => {
     expect(readEnv({ INDEXER_PORT: '1', INDEXER_HOST: '', HOME: '/root' })).toEqual({ INDEXER_PORT: '1' })

@@ -16,6 +16,11 @@ export const ENV_KEYS = [
   'INDEXER_DID_CACHE_TTL_SECONDS',
   'INDEXER_IDLE_TIMEOUT_SECONDS',
   'INDEXER_MAX_REV_SKEW_SECONDS',
+  'INDEXER_PUBLIC_URL',
+  'INDEXER_SIGNING_KEY',
+  'INDEXER_KEY_FILE',
+  'INDEXER_RATE_LIMIT_PER_MINUTE',
+  'INDEXER_CORS_ORIGIN',
 ] as const
 
 export interface IndexerConfig {
@@ -36,6 +41,16 @@ export interface IndexerConfig {
   idleTimeoutMs: number
   /** How far in the future a commit rev may be. */
   maxRevSkewMs: number
+  /** Public base URL; its host names the indexer's did:web (null: derived from host and port). */
+  publicUrl: string | null
+  /** Ed25519 signing key (base64 of the 32-byte seed), or null to use/create keyFile. */
+  signingKey: string | null
+  /** Where the generated signing key is kept (mode 0600). */
+  keyFile: string
+  /** API requests per client IP per minute (0: unlimited). */
+  rateLimitPerMinute: number
+  /** Access-Control-Allow-Origin for the API. */
+  corsOrigin: string
 }
 
 export const DEFAULTS = {
@@ -51,6 +66,11 @@ export const DEFAULTS = {
   INDEXER_DID_CACHE_TTL_SECONDS: '3600',
   INDEXER_IDLE_TIMEOUT_SECONDS: '60',
   INDEXER_MAX_REV_SKEW_SECONDS: '300',
+  INDEXER_PUBLIC_URL: '',
+  INDEXER_SIGNING_KEY: '',
+  INDEXER_KEY_FILE: './data/signing-key',
+  INDEXER_RATE_LIMIT_PER_MINUTE: '600',
+  INDEXER_CORS_ORIGIN: '*',
 } as const satisfies Record<(typeof ENV_KEYS)[number], string>
 
 export class ConfigError extends Error {
@@ -80,6 +100,11 @@ export function buildConfig(raw: IndexerEnv = {}, cwd = process.cwd()): IndexerC
     didCacheTtlMs: int('INDEXER_DID_CACHE_TTL_SECONDS', get('INDEXER_DID_CACHE_TTL_SECONDS'), 0, 7 * 86400) * 1000,
     idleTimeoutMs: int('INDEXER_IDLE_TIMEOUT_SECONDS', get('INDEXER_IDLE_TIMEOUT_SECONDS'), 1, 3600) * 1000,
     maxRevSkewMs: int('INDEXER_MAX_REV_SKEW_SECONDS', get('INDEXER_MAX_REV_SKEW_SECONDS'), 0, 86400) * 1000,
+    publicUrl: get('INDEXER_PUBLIC_URL') === '' ? null : httpUrl('INDEXER_PUBLIC_URL', get('INDEXER_PUBLIC_URL')),
+    signingKey: signingKey(get('INDEXER_SIGNING_KEY')),
+    keyFile: resolve(cwd, get('INDEXER_KEY_FILE')),
+    rateLimitPerMinute: int('INDEXER_RATE_LIMIT_PER_MINUTE', get('INDEXER_RATE_LIMIT_PER_MINUTE'), 0, 10_000_000),
+    corsOrigin: get('INDEXER_CORS_ORIGIN'),
   }
 }
 
@@ -109,6 +134,14 @@ function dbConfig(value: string, cwd: string): IndexerConfig['db'] {
     return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path) }
   }
   throw new ConfigError('INDEXER_DB_URL must start with sqlite: or postgres://')
+}
+
+function signingKey(value: string): string | null {
+  if (value === '') return null
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(value) || Buffer.from(value, 'base64').length !== 32) {
+    throw new ConfigError('INDEXER_SIGNING_KEY must be the base64 of a 32-byte Ed25519 seed (value not shown)')
+  }
+  return value
 }
 
 function httpUrl(name: string, value: string): string {
