@@ -24,6 +24,7 @@ export * as OrgUserIntentsDemoDeclaration from './generated/types/org/user-inten
 export { InvalidLexiconDocError, parseLexiconDocStrict } from './lexicon-doc.js'
 export { bskyIds, ids } from './nsid.js'
 export { InvalidOriginError, parseOrigin } from './origin.js'
+export { RENDERING_TABLE, type Renderings, renderVerdict } from './render.js'
 export { err, ok, type Result } from './result.js'
 export {
   type ActorRef,
