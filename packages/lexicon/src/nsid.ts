@@ -12,4 +12,13 @@ export const bskyIds = {
   list: atprotoIds.AppBskyGraphList,
   starterpack: atprotoIds.AppBskyGraphStarterpack,
   facetTag: `${atprotoIds.AppBskyRichtextFacet}#tag`,
+  feedDefs: atprotoIds.AppBskyFeedDefs,
+  feedDescribeFeedGenerator: atprotoIds.AppBskyFeedDescribeFeedGenerator,
+  feedGetFeedSkeleton: atprotoIds.AppBskyFeedGetFeedSkeleton,
+  syncGetRecord: atprotoIds.ComAtprotoSyncGetRecord,
+  syncGetRepo: atprotoIds.ComAtprotoSyncGetRepo,
+  syncListRepos: atprotoIds.ComAtprotoSyncListRepos,
+  syncListReposByCollection: atprotoIds.ComAtprotoSyncListReposByCollection,
+  repoListRecords: atprotoIds.ComAtprotoRepoListRecords,
+  repoDescribeRepo: atprotoIds.ComAtprotoRepoDescribeRepo,
 } as const

@@ -1,8 +1,17 @@
 import type { Server } from 'node:http'
-import { buildProofCar, checkCommitSignature, DidResolver, decodeCommit, readCar } from '@donottrain/verifier'
+import {
+  buildProofCar,
+  checkCommitSignature,
+  DidResolver,
+  decodeCommit,
+  HandleResolver,
+  readCar,
+} from '@donottrain/verifier'
+import { createApi, createHandleLookup, loadSigningSeed, type ResolveHandle, serviceIdentity } from './api/index.js'
 import { createHttpServer, listen } from './api/server.js'
 import { buildConfig, type IndexerConfig, readEnv } from './config.js'
 import { type Db, openDb } from './db/db.js'
+import { Queries } from './db/queries.js'
 import { Store } from './db/store.js'
 import { runSubscription } from './firehose/subscription.js'
 import { Ingester } from './ingest/ingester.js'
@@ -18,6 +27,10 @@ export { Store } from './db/store.js'
 export interface IndexerOverrides {
   verifyCommit?: CommitVerifier
   buildProof?: ProofBuilder
+  /** Handle → DID for API subjects (tests: the local PDS's resolveHandle). Default: DNS + well-known. */
+  resolveHandle?: ResolveHandle
+  /** The account that published this indexer's feed generator record (enables the feed). */
+  feedPublisherDid?: string
 }
 
 export interface Indexer {
@@ -92,14 +105,42 @@ export async function startIndexer(cfg: IndexerConfig, overrides: IndexerOverrid
   })
   await ingester.init()
 
+  const seed = await loadSigningSeed(cfg)
+  const routes: NonNullable<Parameters<typeof createHttpServer>[0]['routes']> = []
   const server: Server = createHttpServer({
     metrics: ctx.metrics,
     log: ctx.log.http,
     checkDb: async () => {
       await ctx.store.getCursor(cfg.firehoseUrl)
     },
+    routes,
   })
   const port = await listen(server, cfg.port, cfg.host)
+  const localHost = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host
+  const handleResolver = overrides.resolveHandle ? undefined : new HandleResolver({ allowLoopback: cfg.allowLoopback })
+  const api = createApi(
+    {
+      queries: new Queries(ctx.store.kysely),
+      lookupHandles: createHandleLookup({
+        ttlMs: cfg.didCacheTtlMs,
+        resolve:
+          overrides.resolveHandle ??
+          (async (handle) => {
+            const did = await (handleResolver as HandleResolver).resolve(handle)
+            return did.ok ? did.value : null
+          }),
+      }),
+      identity: await serviceIdentity(seed, cfg.publicUrl ?? `http://${localHost}:${port}`),
+      metrics: ctx.metrics,
+      log: ctx.log.http,
+      feed: { publisherDid: overrides.feedPublisherDid ?? null, rkey: 'donottrain' },
+      pollMs: 250,
+      subscriberHighWaterMark: 4 * 1024 * 1024,
+    },
+    { corsOrigin: cfg.corsOrigin, rateLimitPerMinute: cfg.rateLimitPerMinute },
+  )
+  routes.push(...api.routes)
+  server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head))
   const abort = new AbortController()
   const subscription = runSubscription({
     url: cfg.firehoseUrl,
@@ -120,6 +161,8 @@ export async function startIndexer(cfg: IndexerConfig, overrides: IndexerOverrid
       abort.abort()
       await subscription
       await ingester.flush()
+      await api.close()
+      await handleResolver?.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
       await ctx[Symbol.asyncDispose]()
@@ -127,11 +170,10 @@ export async function startIndexer(cfg: IndexerConfig, overrides: IndexerOverrid
     })()
     return stopping
   }
-  const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host
   return {
     cfg,
     port,
-    url: `http://${host}:${port}`,
+    url: `http://${localHost}:${port}`,
     store: ctx.store,
     metrics: ctx.metrics,
     ingester,

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino'
+import type { Queries } from '../db/queries.js'
+import type { Metrics } from '../metrics.js'
+import type { ServiceIdentity } from './service-identity.js'
+import type { HandleLookup } from './status.js'
+
+/** What the API handlers read from: the store's read side and the service's identity. */
+export interface ApiContext {
+  queries: Queries
+  lookupHandles: HandleLookup
+  identity: ServiceIdentity
+  metrics: Metrics
+  log: Logger
+  /** The feed this indexer serves, when an operator published its generator record. */
+  feed: { publisherDid: string | null; rkey: string }
+  /** Newest changes poll interval for live subscribers. */
+  pollMs: number
+  /** Bytes a subscriber's socket may hold unsent before it is cut off as too slow. */
+  subscriberHighWaterMark: number
+}
+
+/** Bounds every handler enforces. */
+export const LIMITS = {
+  maxSubjects: 1000,
+  maxListLimit: 1000,
+  defaultListLimit: 100,
+  maxFeedLimit: 100,
+  defaultFeedLimit: 50,
+} as const

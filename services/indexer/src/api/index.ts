@@ -1,0 +1,121 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { schemas as atprotoSchemas } from '@atproto/api'
+import { createServer as createXrpcServer, InvalidRequestError, XRPCError } from '@atproto/xrpc-server'
+import { bskyIds, schemas } from '@donottrain/lexicon'
+import checkSubjects from './ai/donottrain/checkSubjects.js'
+import getProof from './ai/donottrain/getProof.js'
+import getStatus from './ai/donottrain/getStatus.js'
+import listDeclarations from './ai/donottrain/listDeclarations.js'
+import { createDeclarationStream } from './ai/donottrain/subscribeDeclarations.js'
+import describeFeedGenerator from './app/bsky/feed/describeFeedGenerator.js'
+import getFeedSkeleton from './app/bsky/feed/getFeedSkeleton.js'
+import type { ApiContext } from './context.js'
+import { RateLimiter } from './rate-limit.js'
+import { json } from './server.js'
+
+export type { ApiContext } from './context.js'
+export { LIMITS } from './context.js'
+export { createHandleLookup, type ResolveHandle } from './handles.js'
+export {
+  decodeEd25519Multikey,
+  loadSigningSeed,
+  type ServiceIdentity,
+  serviceIdentity,
+} from './service-identity.js'
+
+type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>
+
+export interface Api {
+  /** HTTP routes for createHttpServer: CORS, rate limit, /.well-known/did.json, /xrpc/*. */
+  routes: Route[]
+  /** The subscription's websocket upgrades. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
+  close(): Promise<void>
+}
+
+const FEED_LEXICONS = new Set<string>([
+  bskyIds.feedDefs,
+  bskyIds.feedDescribeFeedGenerator,
+  bskyIds.feedGetFeedSkeleton,
+])
+
+/** The indexer's XRPC API on @atproto/xrpc-server: every method declared in lexicons/, validated in and out. */
+export function createApi(ctx: ApiContext, opts: { corsOrigin: string; rateLimitPerMinute: number }): Api {
+  const docs = [...schemas, ...atprotoSchemas.filter((d) => FEED_LEXICONS.has(d.id))]
+  const xrpc = createXrpcServer(docs, {
+    validateResponse: true,
+    payload: { jsonLimit: 64 * 1024, textLimit: 64 * 1024, blobLimit: 64 * 1024 },
+    errorParser: (err) => namedError(err),
+  })
+  for (const register of [
+    getStatus,
+    checkSubjects,
+    listDeclarations,
+    getProof,
+    describeFeedGenerator,
+    getFeedSkeleton,
+  ]) {
+    register(xrpc, ctx)
+  }
+  const stream = createDeclarationStream(ctx)
+  const limiter = new RateLimiter(opts.rateLimitPerMinute)
+  ctx.metrics.counter('donottrain_api_requests_total', 'API requests, by method and status')
+  ctx.metrics.counter('donottrain_api_rate_limited_total', 'API requests refused by the per-IP rate limit')
+
+  const cors: Route = (req, res) => {
+    res.setHeader('access-control-allow-origin', opts.corsOrigin)
+    res.setHeader('vary', 'origin')
+    if (req.method !== 'OPTIONS') return false
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': 'content-type, atproto-accept-labelers',
+      'access-control-max-age': '86400',
+    })
+    res.end()
+    return true
+  }
+  const rateLimit: Route = (req, res) => {
+    const wait = limiter.take(req.socket.remoteAddress ?? 'unknown')
+    if (wait === 0) return false
+    ctx.metrics.inc('donottrain_api_rate_limited_total')
+    res.setHeader('retry-after', String(wait))
+    json(res, 429, { error: 'RateLimitExceeded', message: `too many requests; retry after ${wait}s` })
+    return true
+  }
+  const wellKnown: Route = (req, res) => {
+    if (req.url !== '/.well-known/did.json') return false
+    json(res, 200, ctx.identity.didDocument())
+    return true
+  }
+  const known = new Set<string>(docs.map((d) => d.id))
+  const xrpcRoute: Route = (req, res) => {
+    if (!req.url?.startsWith('/xrpc/')) return false
+    const nsid = req.url.slice('/xrpc/'.length).split('?')[0] ?? ''
+    // Label by known method only: a caller must not be able to grow the metric's label set.
+    const method = known.has(nsid) ? nsid : 'other'
+    res.once('finish', () =>
+      ctx.metrics.inc('donottrain_api_requests_total', { method, status: String(res.statusCode) }),
+    )
+    xrpc.router(req as never, res as never)
+    return true
+  }
+
+  return {
+    routes: [cors, wellKnown, rateLimit, xrpcRoute],
+    handleUpgrade(req, socket, head) {
+      const wait = limiter.take(req.socket.remoteAddress ?? 'unknown')
+      if (wait > 0 || !stream.handleUpgrade(req, socket, head)) socket.destroy()
+    },
+    close: () => stream.close(),
+  }
+}
+
+/** Gives lexicon-bound violations their documented error names. */
+function namedError(err: unknown): XRPCError {
+  const xe = XRPCError.fromError(err)
+  if (xe instanceof InvalidRequestError && /subjects must not have more than 1000 elements/i.test(xe.message)) {
+    return new InvalidRequestError('at most 1000 subjects per call', 'TooManySubjects')
+  }
+  return xe
+}

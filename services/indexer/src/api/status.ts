@@ -1,0 +1,122 @@
+import {
+  type AiDonottrainDefs,
+  ids,
+  parseSubject,
+  renderVerdict,
+  type ScopedDeclaration,
+  type Subject,
+  type VerdictSubject,
+  verdictFor,
+} from '@donottrain/lexicon'
+import type { DeclarationRow, Queries } from '../db/queries.js'
+import { rowScope, toDeclarationView } from '../views.js'
+
+export type StatusView = AiDonottrainDefs.StatusView
+export type SubjectError = AiDonottrainDefs.SubjectError
+
+/** Resolves handles to DIDs; null when the handle does not resolve. Must not throw. */
+export type HandleLookup = (handles: readonly string[]) => Promise<Map<string, string | null>>
+
+export type StatusAnswer = { ok: true; status: StatusView } | { ok: false; error: SubjectError }
+
+const STATUS_TYPE = `${ids.AiDonottrainDefs}#statusView` as const
+const ERROR_TYPE = `${ids.AiDonottrainDefs}#subjectError` as const
+const INACTIVE = new Set(['deactivated', 'takendown', 'suspended'])
+
+type Resolved = { subject: Subject; did?: string; handle?: string; verdictSubject: VerdictSubject }
+
+/**
+ * Answers a batch of subjects in input order with a constant number of queries: handles are
+ * resolved together, then one read of the accounts' declarations, one of the origins', and one
+ * of the accounts' states. A subject that cannot be answered gets a subjectError in its place.
+ */
+export async function statusOf(
+  inputs: readonly string[],
+  deps: { queries: Queries; lookupHandles: HandleLookup },
+): Promise<StatusAnswer[]> {
+  const parsed = inputs.map((input) => parseSubject(input))
+  const handles = new Set<string>()
+  for (const p of parsed) if (p.ok && 'actor' in p.value && 'handle' in p.value.actor) handles.add(p.value.actor.handle)
+  const handleDids = handles.size > 0 ? await deps.lookupHandles([...handles]) : new Map<string, string | null>()
+
+  const resolved: Array<Resolved | SubjectError> = parsed.map((p, i) => {
+    const input = inputs[i] as string
+    if (!p.ok) return subjectError(input, 'InvalidSubject', p.error.message)
+    const subject = p.value
+    if (subject.kind === 'web') return { subject, verdictSubject: { kind: 'web', origin: subject.origin } }
+    const actor = subject.actor
+    const handle = 'handle' in actor ? actor.handle : undefined
+    const did = 'did' in actor ? actor.did : handle ? handleDids.get(handle) : undefined
+    if (!did) return subjectError(input, 'UnresolvableSubject', `handle did not resolve handle=${handle}`)
+    const verdictSubject: VerdictSubject =
+      subject.kind === 'record'
+        ? { kind: 'record', did, collection: subject.collection, rkey: subject.rkey }
+        : subject.kind === 'collection'
+          ? { kind: 'collection', did, collection: subject.collection }
+          : { kind: 'account', did }
+    return { subject, did, ...(handle && { handle }), verdictSubject }
+  })
+
+  const dids: string[] = []
+  const origins: string[] = []
+  for (const r of resolved) {
+    if ('error' in r) continue
+    if (r.did) dids.push(r.did)
+    if (r.subject.kind === 'web') origins.push(r.subject.origin)
+  }
+  const [byDid, byOrigin, repos] = await Promise.all([
+    deps.queries.declarationsByDid(dids),
+    deps.queries.declarationsByOrigin(origins),
+    deps.queries.repos(dids),
+  ])
+  const index = new Map<string, Array<ScopedDeclaration & { row: DeclarationRow }>>()
+  const add = (key: string, row: DeclarationRow) => {
+    let list = index.get(key)
+    if (!list) {
+      list = []
+      index.set(key, list)
+    }
+    list.push({ did: row.did, scope: rowScope(row), preferences: JSON.parse(row.preferences), row })
+  }
+  for (const row of byDid) add(row.did, row)
+  for (const row of byOrigin) if (row.scope_target) add(`origin:${row.scope_target}`, row)
+
+  return resolved.map((r) => {
+    if ('error' in r) return { ok: false, error: r }
+    const key = r.subject.kind === 'web' ? `origin:${r.subject.origin}` : (r.did as string)
+    const { verdict, applied } = verdictFor(r.verdictSubject, index.get(key) ?? [])
+    const repo = r.did ? repos.get(r.did) : undefined
+    const status: StatusView = {
+      $type: STATUS_TYPE,
+      subject: subjectView(r, repo?.handle ?? undefined),
+      verdict,
+      declarations: applied.map((d) => toDeclarationView(d.row)),
+      renderings: renderVerdict(verdict),
+      ...(repo && { accountActive: !INACTIVE.has(repo.status) }),
+    }
+    return { ok: true, status }
+  })
+}
+
+function subjectView(r: Resolved, storedHandle: string | undefined): AiDonottrainDefs.SubjectView {
+  const s = r.subject
+  const kind = s.kind
+  const handle = r.handle ?? storedHandle
+  const view: AiDonottrainDefs.SubjectView = { input: s.input, kind }
+  if (r.did) view.did = r.did
+  if (handle) view.handle = handle
+  if (s.kind === 'collection') {
+    view.collection = s.collection
+    view.uri = `at://${r.did}/${s.collection}`
+  }
+  if (s.kind === 'record') {
+    view.collection = s.collection
+    view.uri = `at://${r.did}/${s.collection}/${s.rkey}`
+  }
+  if (s.kind === 'web') view.origin = s.origin
+  return view
+}
+
+function subjectError(input: string, error: 'InvalidSubject' | 'UnresolvableSubject', message: string): SubjectError {
+  return { $type: ERROR_TYPE, input: input.slice(0, 8192), error, message: message.slice(0, 1000) }
+}
