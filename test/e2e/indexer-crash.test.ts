@@ -32,6 +32,7 @@ describe('indexer crash consistency (SIGKILL while a writer publishes)', () => {
         PATH: process.env.PATH,
         INDEXER_FIREHOSE_URL: net.pdsUrl,
         INDEXER_DB_URL: `sqlite:${dbPath()}`,
+        INDEXER_KEY_FILE: join(dir, 'signing-key'),
         INDEXER_HOST: '127.0.0.1',
         INDEXER_PORT: '0',
         INDEXER_PLC_URL: net.plcUrl,

@@ -20,6 +20,7 @@ import { createCommitVerifier } from './ingest/verify-commit.js'
 import { createLoggers, type Loggers } from './logger.js'
 import { Metrics } from './metrics.js'
 
+export { decodeEd25519Multikey, LIMITS } from './api/index.js'
 export { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, type IndexerConfig, type IndexerEnv, readEnv } from './config.js'
 export { type Db, openDb } from './db/db.js'
 export { Store } from './db/store.js'

@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { buildConfig, type Indexer, type IndexerEnv, type IndexerOverrides, startIndexer } from '@donottrain/indexer'
 
 export interface TestIndexer extends Indexer {
   /** Temp directory holding the SQLite file; removed by close(). */
   dir: string
   dbPath: string
+  /** The service signing key file (generated on start, in the temp directory). */
+  keyFile: string
   /** Stops the indexer and removes its temp directory. */
   close(): Promise<void>
 }
@@ -21,6 +23,7 @@ export function testIndexerEnv(
   return {
     INDEXER_FIREHOSE_URL: firehoseUrl,
     INDEXER_DB_URL: `sqlite:${dbPath}`,
+    INDEXER_KEY_FILE: join(dirname(dbPath), 'signing-key'),
     INDEXER_HOST: '127.0.0.1',
     INDEXER_PORT: '0',
     INDEXER_PLC_URL: net.plcUrl,
@@ -53,5 +56,5 @@ export async function startTestIndexer(
     await indexer.stop()
     rmSync(dir, { recursive: true, force: true })
   }
-  return Object.assign(indexer, { dir, dbPath, close })
+  return Object.assign(indexer, { dir, dbPath, keyFile: join(dir, 'signing-key'), close })
 }

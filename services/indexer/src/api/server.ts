@@ -14,7 +14,9 @@ export interface HttpDeps {
 
 /** The indexer's HTTP server: /_health, /metrics, and the API routes. */
 export function createHttpServer(deps: HttpDeps): Server {
-  return createServer(async (req, res) => {
+  // Headers (the URL included) up to 160 KiB reach the handlers, so an oversized query parameter
+  // gets the API's named 400 instead of a bare 431; larger requests are still refused by Node.
+  return createServer({ maxHeaderSize: 160 * 1024 }, async (req, res) => {
     const started = Date.now()
     res.on('finish', () => {
       deps.log.debug(

@@ -9,6 +9,7 @@ import { ChangeNotifier } from '../../notifier.js'
 
 const PAGE = 500
 const CHANGE_TYPE = '#change'
+const CHANGE_LEX_TYPE = `${ids.AiDonottrainSubscribeDeclarations}#change`
 /** How long a subscriber may sit above the high-water mark before it is cut off. */
 const STALL_MS = 5_000
 
@@ -68,7 +69,7 @@ export function createDeclarationStream(ctx: ApiContext): DeclarationStream {
         const rows = await ctx.queries.changesAfter(after, PAGE)
         for (const row of rows) {
           const body = { change: changeView(row) }
-          lexicons.assertValidXrpcMessage(ids.AiDonottrainSubscribeDeclarations, { $type: CHANGE_TYPE, ...body })
+          lexicons.assertValidXrpcMessage(ids.AiDonottrainSubscribeDeclarations, { $type: CHANGE_LEX_TYPE, ...body })
           ws.send(new MessageFrame(body as never, { type: CHANGE_TYPE }).toBytes())
           ctx.metrics.inc('donottrain_subscriber_frames_total')
           after = row.seq
