@@ -31,8 +31,9 @@ export function checkCborLimits(buf: Uint8Array, maxDepth: number): string | nul
       case 5: {
         const items = major === 5 ? arg * 2 : arg
         if (items > len - pos) return `cbor container longer than input items=${items} at=${pos}`
+        // Every container counts toward the depth, an empty one too.
+        if (remaining.length + 1 > maxDepth) return `cbor nesting deeper than ${maxDepth}`
         if (items > 0) {
-          if (remaining.length + 1 > maxDepth) return `cbor nesting deeper than ${maxDepth}`
           // The container counts as an item of its parent once its own items are done.
           remaining.push(items)
           continue

@@ -17,6 +17,11 @@ describe('checkCborLimits', () => {
   it('accepts nesting up to the limit and rejects one deeper', () => {
     expect(checkCborLimits(encode(nested(32)), 32)).toBeNull()
     expect(checkCborLimits(encode(nested(33)), 32)).toMatch(/deeper than 32/)
+    // an empty innermost container is still a level
+    const emptyAt = (depth: number, leaf: unknown): unknown => (depth === 1 ? leaf : [emptyAt(depth - 1, leaf)])
+    expect(checkCborLimits(encode(emptyAt(33, [])), 32)).toMatch(/deeper than 32/)
+    expect(checkCborLimits(encode(emptyAt(33, {})), 32)).toMatch(/deeper than 32/)
+    expect(checkCborLimits(encode(emptyAt(32, [])), 32)).toBeNull()
   })
   it('counts maps and arrays alike, and closes containers correctly', () => {
     const value = { a: [1, 2, { b: [3, [4]] }], c: 'x', d: { e: { f: {} } } }
