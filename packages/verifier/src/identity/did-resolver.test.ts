@@ -209,23 +209,66 @@ describe('DidResolver with did:web', () => {
       expect(host.hits).toBe(0)
     })
 
-    it.each(['127.0.0.1', '10.0.0.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:127.0.0.1'])(
-      'refuses a did:web host whose name resolves to %s',
-      async (address) => {
-        const asked: string[] = []
-        const guarded = fetcher({
-          resolveHost: async (hostname) => {
-            asked.push(hostname)
-            return [{ address, family: address.includes(':') ? 6 : 4 }]
-          },
-        })
-        const r = resolver({ allowLoopback: false, fetch: guarded.fetch })
-        const res = await r.resolve('did:web:victim.example.com')
-        expect(res).toMatchObject({ ok: false, error: { code: 'FetchFailed' } })
-        expect(!res.ok && res.error.cause).toBeInstanceOf(SsrfBlockedError)
-        expect(asked).toEqual(['victim.example.com'])
-      },
-    )
+    it.each([
+      '127.0.0.1',
+      '10.0.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+    ])('refuses a did:web host whose name resolves to %s', async (address) => {
+      const asked: string[] = []
+      const guarded = fetcher({
+        resolveHost: async (hostname) => {
+          asked.push(hostname)
+          return [{ address, family: address.includes(':') ? 6 : 4 }]
+        },
+      })
+      const r = resolver({ allowLoopback: false, fetch: guarded.fetch })
+      const res = await r.resolve('did:web:victim.example.com')
+      expect(res).toMatchObject({ ok: false, error: { code: 'FetchFailed' } })
+      expect(!res.ok && res.error.cause).toBeInstanceOf(SsrfBlockedError)
+      expect(asked).toEqual(['victim.example.com'])
+    })
+
+    it.each([
+      'http://10.0.0.1/.well-known/did.json',
+      'https://192.168.1.1/.well-known/did.json',
+      'http://169.254.169.254/latest/meta-data/',
+      'https://[fe80::1]/.well-known/did.json',
+      'https://[fd00::1]/.well-known/did.json',
+      'https://internal.example.com/.well-known/did.json',
+    ])('refuses a did:web document redirected to %s, without following', async (target) => {
+      const host = await didWebHost((req, res, did) =>
+        req.url === '/.well-known/did.json' ? res.writeHead(302, { location: target }).end() : json(res, docFor(did)),
+      )
+      const asked: string[] = []
+      const guarded = fetcher({
+        allowLoopback: true,
+        resolveHost: async (hostname) => {
+          asked.push(hostname)
+          return hostname === 'internal.example.com' ? [{ address: '10.1.2.3', family: 4 }] : []
+        },
+      })
+      const res = await resolver({ fetch: guarded.fetch }).resolve(host.did)
+      expect(res).toMatchObject({ ok: false, error: { code: 'FetchFailed' } })
+      expect(!res.ok && res.error.cause).toBeInstanceOf(SsrfBlockedError)
+      expect(!res.ok && (res.error.cause as SsrfBlockedError).code).toBe('ForbiddenAddress')
+      expect(host.hits).toBe(1)
+      expect(asked).toEqual(target.includes('internal.example.com') ? ['internal.example.com'] : [])
+    })
+
+    it('refuses a document whose announced length is over the size cap, without reading it', async () => {
+      const host = await didWebHost((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024) })
+        res.write('{"id":"')
+      })
+      const res = await resolver({ maxBytes: 64 * 1024 }).resolve(host.did)
+      expect(res).toMatchObject({ ok: false, error: { code: 'FetchFailed' } })
+      expect(!res.ok && res.error.cause).toBeInstanceOf(ResponseTooLargeError)
+    })
   })
 
   describe('cache', () => {
