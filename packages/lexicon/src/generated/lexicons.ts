@@ -631,6 +631,346 @@ export const schemaDict = {
       },
     },
   },
+  AiDonottrainLogDefs: {
+    lexicon: 1,
+    id: 'ai.donottrain.log.defs',
+    description:
+      "The indexer's transparency log: an RFC 9162 Merkle tree with one leaf per accepted change, and C2SP tlog-checkpoint signed notes over it. Hashes are standard base64 (RFC 4648 with padding), as in C2SP.",
+    defs: {
+      checkpointView: {
+        type: 'object',
+        description: 'A signed checkpoint of the log.',
+        required: [
+          'origin',
+          'size',
+          'rootHash',
+          'note',
+          'verifierKey',
+          'createdAt',
+        ],
+        properties: {
+          origin: {
+            type: 'string',
+            maxLength: 256,
+            description: "The log's origin line (its unique name).",
+          },
+          size: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Number of leaves the checkpoint covers.',
+          },
+          rootHash: {
+            type: 'string',
+            maxLength: 64,
+            description: 'RFC 9162 root hash, base64.',
+          },
+          note: {
+            type: 'string',
+            maxLength: 8192,
+            description:
+              'The whole C2SP signed note: checkpoint text, blank line, Ed25519 signature line(s).',
+          },
+          verifierKey: {
+            type: 'string',
+            maxLength: 512,
+            description:
+              "The C2SP note verifier key (name+keyid+base64(0x01 || ed25519 public key)); the same key as the indexer's did:web Multikey.",
+          },
+          createdAt: {
+            type: 'string',
+            format: 'datetime',
+          },
+        },
+      },
+      entry: {
+        type: 'object',
+        description:
+          'One leaf of the log: a change, as canonical DAG-CBOR {seq, did, collection, rkey, cid, rev, kind, indexedAt} (absent values are null).',
+        required: [
+          'index',
+          'leaf',
+          'leafHash',
+          'seq',
+          'did',
+          'kind',
+          'indexedAt',
+        ],
+        properties: {
+          index: {
+            type: 'integer',
+            minimum: 0,
+          },
+          leaf: {
+            type: 'string',
+            maxLength: 4096,
+            description: 'The leaf bytes (the DAG-CBOR), base64.',
+          },
+          leafHash: {
+            type: 'string',
+            maxLength: 64,
+            description: 'SHA-256(0x00 || leaf), base64.',
+          },
+          seq: {
+            type: 'integer',
+            minimum: 0,
+            description: "The change's seq in the declarations feed.",
+          },
+          did: {
+            type: 'string',
+            format: 'did',
+          },
+          collection: {
+            type: 'string',
+            format: 'nsid',
+          },
+          rkey: {
+            type: 'string',
+            format: 'record-key',
+          },
+          cid: {
+            type: 'string',
+            format: 'cid',
+          },
+          rev: {
+            type: 'string',
+            format: 'tid',
+          },
+          kind: {
+            type: 'string',
+            knownValues: [
+              'create',
+              'update',
+              'delete',
+              'hide',
+              'restore',
+              'purge',
+            ],
+          },
+          indexedAt: {
+            type: 'string',
+            format: 'datetime',
+          },
+        },
+      },
+      inclusionProof: {
+        type: 'object',
+        description:
+          'An RFC 9162 inclusion proof of one leaf in the tree of treeSize leaves.',
+        required: ['leafIndex', 'treeSize', 'leafHash', 'hashes'],
+        properties: {
+          leafIndex: {
+            type: 'integer',
+            minimum: 0,
+          },
+          treeSize: {
+            type: 'integer',
+            minimum: 1,
+          },
+          leafHash: {
+            type: 'string',
+            maxLength: 64,
+          },
+          hashes: {
+            type: 'array',
+            maxLength: 64,
+            items: {
+              type: 'string',
+              maxLength: 64,
+            },
+          },
+        },
+      },
+    },
+  },
+  AiDonottrainLogGetCheckpoint: {
+    lexicon: 1,
+    id: 'ai.donottrain.log.getCheckpoint',
+    defs: {
+      main: {
+        type: 'query',
+        description:
+          "The newest signed checkpoint of the transparency log. Verify its signature with the key in the indexer's did:web document, and its consistency with any checkpoint seen before (getConsistencyProof).",
+        output: {
+          encoding: 'application/json',
+          schema: {
+            type: 'ref',
+            ref: 'lex:ai.donottrain.log.defs#checkpointView',
+          },
+        },
+        errors: [
+          {
+            name: 'NoCheckpoint',
+            description: 'The log has no checkpoint yet.',
+          },
+        ],
+      },
+    },
+  },
+  AiDonottrainLogGetConsistencyProof: {
+    lexicon: 1,
+    id: 'ai.donottrain.log.getConsistencyProof',
+    defs: {
+      main: {
+        type: 'query',
+        description:
+          'An RFC 9162 consistency proof between two tree sizes: proves the tree of `second` leaves extends the tree of `first` leaves (the log only grew).',
+        parameters: {
+          type: 'params',
+          required: ['first', 'second'],
+          properties: {
+            first: {
+              type: 'integer',
+              minimum: 1,
+            },
+            second: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        },
+        output: {
+          encoding: 'application/json',
+          schema: {
+            type: 'object',
+            required: ['first', 'second', 'hashes'],
+            properties: {
+              first: {
+                type: 'integer',
+              },
+              second: {
+                type: 'integer',
+              },
+              hashes: {
+                type: 'array',
+                maxLength: 128,
+                items: {
+                  type: 'string',
+                  maxLength: 64,
+                },
+              },
+            },
+          },
+        },
+        errors: [
+          {
+            name: 'InvalidRange',
+            description: 'first is greater than second.',
+          },
+          {
+            name: 'TreeSizeTooLarge',
+            description: "second is beyond the log's size.",
+          },
+        ],
+      },
+    },
+  },
+  AiDonottrainLogGetEntries: {
+    lexicon: 1,
+    id: 'ai.donottrain.log.getEntries',
+    defs: {
+      main: {
+        type: 'query',
+        description:
+          'Leaves of the log from `start`, in order, at most `limit`. A monitor replays them to recompute the tree.',
+        parameters: {
+          type: 'params',
+          properties: {
+            start: {
+              type: 'integer',
+              minimum: 0,
+              default: 0,
+            },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1000,
+              default: 100,
+            },
+          },
+        },
+        output: {
+          encoding: 'application/json',
+          schema: {
+            type: 'object',
+            required: ['entries'],
+            properties: {
+              entries: {
+                type: 'array',
+                items: {
+                  type: 'ref',
+                  ref: 'lex:ai.donottrain.log.defs#entry',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  AiDonottrainLogGetInclusionProof: {
+    lexicon: 1,
+    id: 'ai.donottrain.log.getInclusionProof',
+    defs: {
+      main: {
+        type: 'query',
+        description:
+          "An inclusion proof of one leaf, named by index or by leaf hash, in the tree of treeSize leaves (default: the newest checkpoint's size). Also given as portable C2SP tlog-proof text when the tree size is a checkpoint's.",
+        parameters: {
+          type: 'params',
+          properties: {
+            index: {
+              type: 'integer',
+              minimum: 0,
+            },
+            leafHash: {
+              type: 'string',
+              maxLength: 64,
+              description: 'base64 SHA-256 leaf hash',
+            },
+            treeSize: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        },
+        output: {
+          encoding: 'application/json',
+          schema: {
+            type: 'object',
+            required: ['proof'],
+            properties: {
+              proof: {
+                type: 'ref',
+                ref: 'lex:ai.donottrain.log.defs#inclusionProof',
+              },
+              tlogProof: {
+                type: 'string',
+                maxLength: 16384,
+                description:
+                  'C2SP tlog-proof text (with the signed checkpoint).',
+              },
+            },
+          },
+        },
+        errors: [
+          {
+            name: 'LeafNotFound',
+            description:
+              'No leaf has that hash, or the index is not below the tree size.',
+          },
+          {
+            name: 'TreeSizeTooLarge',
+            description: "The tree size is beyond the log's size.",
+          },
+          {
+            name: 'NoCheckpoint',
+            description:
+              'No tree size given and the log has no checkpoint yet.',
+          },
+        ],
+      },
+    },
+  },
   AiDonottrainSubscribeDeclarations: {
     lexicon: 1,
     id: 'ai.donottrain.subscribeDeclarations',
@@ -914,6 +1254,11 @@ export const ids = {
   AiDonottrainGetProof: 'ai.donottrain.getProof',
   AiDonottrainGetStatus: 'ai.donottrain.getStatus',
   AiDonottrainListDeclarations: 'ai.donottrain.listDeclarations',
+  AiDonottrainLogDefs: 'ai.donottrain.log.defs',
+  AiDonottrainLogGetCheckpoint: 'ai.donottrain.log.getCheckpoint',
+  AiDonottrainLogGetConsistencyProof: 'ai.donottrain.log.getConsistencyProof',
+  AiDonottrainLogGetEntries: 'ai.donottrain.log.getEntries',
+  AiDonottrainLogGetInclusionProof: 'ai.donottrain.log.getInclusionProof',
   AiDonottrainSubscribeDeclarations: 'ai.donottrain.subscribeDeclarations',
   ComAtprotoRepoStrongRef: 'com.atproto.repo.strongRef',
   CommunityLexiconPreferenceAi: 'community.lexicon.preference.ai',
