@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { lexicons as atprotoLexicons } from '@atproto/api'
 import { type DonottrainClient, login } from '@donottrain/client'
 import { decodeEd25519Multikey } from '@donottrain/indexer'
-import { type AiDonottrainDefs, bskyIds, ids, lexicons, scopes } from '@donottrain/lexicon'
+import { type AiDonottrainDefs, type AiDonottrainLogDefs, bskyIds, ids, lexicons, scopes } from '@donottrain/lexicon'
 import { readCar, verifyRecordProof } from '@donottrain/verifier'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalNetwork, startLocalNetwork, type TestAccount, waitFor } from '../src/index.js'
@@ -199,7 +199,10 @@ describe('indexer XRPC API against a real PDS', () => {
     expect(await tooMany.json()).toMatchObject({ error: 'TooManySubjects' })
     const full = await checkSubjects(Array.from({ length: 1000 }, (_, i) => (i % 2 ? alice.did : bob.did)))
     expect(full.status).toBe(200)
-    expect(((await full.json()) as { results: unknown[] }).results).toHaveLength(1000)
+    const body = (await full.json()) as { results: unknown[] }
+    expect(body.results).toHaveLength(1000)
+    // The server skips output validation for this method (cost); the shape is checked here.
+    lexicons.assertValidXrpcOutput(ids.AiDonottrainCheckSubjects, body)
   })
 
   it('getProof serves a CAR that verifies against the author’s DID document', async () => {
@@ -255,7 +258,7 @@ describe('indexer XRPC API against a real PDS', () => {
     const ws = new WebSocket(url)
     ws.on('message', (data: Buffer) => {
       const frame = Frame.fromBytes(new Uint8Array(data))
-      if (frame.isMessage()) got.push((frame.body as { change: Change }).change)
+      if (frame.isMessage()) got.push((frame.body as unknown as { change: Change }).change)
     })
     try {
       const all = await listAll()
@@ -336,6 +339,149 @@ describe('indexer XRPC API against a real PDS', () => {
     expect(skeleton.feed[0]?.post).toBe(tagged.data.uri) // newest first
     const unknown = await xrpc(bskyIds.feedGetFeedSkeleton, { feed: `at://${alice.did}/${bskyIds.feedGenerator}/x` })
     expect(unknown.status).toBe(400)
+  })
+
+  it('logs every change in a signed, append-only transparency log a crawler can check', async () => {
+    const {
+      formatVerifierKey,
+      fromBase64,
+      leafHash,
+      MemoryTree,
+      openCheckpoint,
+      verifyConsistency,
+      verifyInclusion,
+      verifyTlogProof,
+    } = await import('@donottrain/verifier')
+    const { decode } = await import('@atcute/cbor')
+    // The log's key is the one in the indexer's did:web document.
+    const doc = (await (await fetch(new URL('/.well-known/did.json', indexer.url))).json()) as {
+      verificationMethod: Array<{ publicKeyMultibase: string }>
+    }
+    const publicKey = decodeEd25519Multikey(doc.verificationMethod[0]?.publicKeyMultibase as string)
+    const first = await indexer.checkpointer.checkpoint()
+    const cpRes = await xrpc(ids.AiDonottrainLogGetCheckpoint)
+    expect(cpRes.status).toBe(200)
+    const cp = (await cpRes.json()) as AiDonottrainLogDefs.CheckpointView
+    expect(cp.size).toBe(first.size)
+    const vkey = formatVerifierKey(cp.origin, publicKey)
+    expect(vkey).toBe(cp.verifierKey)
+    const opened = await openCheckpoint(cp.note, vkey, { origin: cp.origin })
+    expect(opened.ok).toBe(true)
+    expect((await openCheckpoint(cp.note.replace(`\n${cp.size}\n`, `\n${cp.size + 1}\n`), vkey)).ok).toBe(false)
+
+    // Replaying every entry rebuilds the checkpoint's root; one leaf per change, in feed order.
+    const entries: AiDonottrainLogDefs.Entry[] = []
+    for (let start = 0; start < cp.size; start += 1000) {
+      const res = await xrpc(ids.AiDonottrainLogGetEntries, { start: String(start), limit: '1000' })
+      entries.push(...((await res.json()) as { entries: AiDonottrainLogDefs.Entry[] }).entries)
+    }
+    const tree = new MemoryTree()
+    for (const e of entries) tree.append(fromBase64(e.leaf) as Uint8Array)
+    expect(tree.size).toBe(cp.size)
+    expect(Buffer.from(tree.rootAt()).toString('base64')).toBe(cp.rootHash)
+    const changes = await listAll()
+    expect(entries.map((e) => e.seq)).toEqual(changes.map((c) => c.seq).slice(0, cp.size))
+    expect(decode(fromBase64(entries[0]?.leaf as string) as Uint8Array)).toMatchObject({ did: entries[0]?.did })
+
+    // A declaration's leaf is provably in the checkpoint, also as a portable C2SP tlog-proof.
+    const current = (await getStatus(alice.did)).declarations[0]
+    const entry = entries.find((e) => e.cid === current?.cid) as AiDonottrainLogDefs.Entry
+    const inc = await xrpc(ids.AiDonottrainLogGetInclusionProof, { leafHash: entry.leafHash })
+    expect(inc.status).toBe(200)
+    const { proof, tlogProof } = (await inc.json()) as { proof: AiDonottrainLogDefs.InclusionProof; tlogProof: string }
+    const hashes = proof.hashes.map((h) => fromBase64(h) as Uint8Array)
+    const root = fromBase64(cp.rootHash) as Uint8Array
+    const lh = leafHash(fromBase64(entry.leaf) as Uint8Array)
+    expect(verifyInclusion(lh, proof.leafIndex, proof.treeSize, hashes, root).ok).toBe(true)
+    expect((await verifyTlogProof(tlogProof, lh, vkey)).ok).toBe(true)
+    expect((await verifyTlogProof(tlogProof, leafHash(new Uint8Array([1])), vkey)).ok).toBe(false)
+
+    // The log only grows: a later checkpoint is consistent with this one.
+    await aliceClient.declare({ preferences: { trainAi: 'deny', aiInput: 'deny' } })
+    await waitVerdict(alice.did, (v) => v.verdict.aiInput === 'deny', 'update indexed')
+    const second = await indexer.checkpointer.checkpoint()
+    expect(second.size).toBeGreaterThan(cp.size)
+    const cons = await xrpc(ids.AiDonottrainLogGetConsistencyProof, {
+      first: String(cp.size),
+      second: String(second.size),
+    })
+    const { hashes: consHashes } = (await cons.json()) as { hashes: string[] }
+    expect(
+      verifyConsistency(
+        cp.size,
+        second.size,
+        root,
+        second.root,
+        consHashes.map((h) => fromBase64(h) as Uint8Array),
+      ).ok,
+    ).toBe(true)
+    const bad = await xrpc(ids.AiDonottrainLogGetConsistencyProof, { first: String(second.size + 5), second: '1' })
+    expect(await bad.json()).toMatchObject({ error: 'InvalidRange' })
+  })
+
+  it('cuts off a subscriber that stops reading, without buffering the feed for it', async () => {
+    const { WebSocket } = await import('ws')
+    const slow = await startTestIndexer(net, { overrides: { subscriberHighWaterMark: 64 * 1024 } })
+    try {
+      // A big feed, written straight into the store: 20,000 valid changes of ~1 KB.
+      const cid = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm'
+      const rows = Array.from({ length: 20_000 }, (_, i) => {
+        const uri = `at://${alice.did}/${ids.AiDonottrainDeclaration}/3l3qo2vuts${i.toString(32).padStart(3, '2')}`
+        const view = {
+          $type: `${ids.AiDonottrainDefs}#declarationView`,
+          uri,
+          cid,
+          did: alice.did,
+          source: 'declaration',
+          scope: { $type: `${ids.AiDonottrainDeclaration}#accountScope` },
+          preferences: { trainAi: 'deny' },
+          statement: 'x'.repeat(280),
+          licenseUri: `https://example.com/${'l'.repeat(600)}`,
+          rev: '3l3qo2vutsw2b',
+          indexedAt: now(),
+        }
+        return { kind: 'create', did: alice.did, uri, cid, rev: '3l3qo2vutsw2b', indexed_at: now(), view: JSON.stringify(view) }
+      })
+      for (let i = 0; i < rows.length; i += 1000) {
+        await slow.store.kysely.insertInto('change').values(rows.slice(i, i + 1000)).execute()
+      }
+      const url = new URL(`/xrpc/${ids.AiDonottrainSubscribeDeclarations}`, slow.url.replace('http', 'ws'))
+      url.searchParams.set('cursor', '0')
+      const ws = new WebSocket(url)
+      await new Promise((resolve) => ws.once('open', resolve))
+      ;(ws as unknown as { _socket: { pause(): void } })._socket.pause() // a reader that stopped reading
+      await waitFor(() => slow.metrics.get('donottrain_subscriber_cutoffs_total', { reason: 'ConsumerTooSlow' }) === 1, {
+        what: 'ConsumerTooSlow cutoff',
+        timeoutMs: 30_000,
+      })
+      // It was sent what fit in its socket, not the whole feed.
+      expect(slow.metrics.get('donottrain_subscriber_frames_total')).toBeLessThan(rows.length)
+      await waitFor(() => ws.readyState === ws.CLOSED || ws.readyState === ws.CLOSING || undefined, {
+        what: 'connection dropped',
+        timeoutMs: 10_000,
+      }).catch(() => undefined)
+      ws.terminate()
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('limits requests per client IP with a 429 and Retry-After, never /_health', async () => {
+    const limited = await startTestIndexer(net, { env: { INDEXER_RATE_LIMIT_PER_MINUTE: '3' } })
+    try {
+      const url = new URL(`/xrpc/${ids.AiDonottrainGetStatus}`, limited.url)
+      url.searchParams.set('subject', alice.did)
+      const statuses: number[] = []
+      for (let i = 0; i < 5; i++) statuses.push((await fetch(url)).status)
+      expect(statuses).toEqual([200, 200, 200, 429, 429])
+      const refused = await fetch(url)
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect(await refused.json()).toMatchObject({ error: 'RateLimitExceeded' })
+      expect((await fetch(new URL('/_health', limited.url))).status).toBe(200)
+      expect(limited.metrics.get('donottrain_api_rate_limited_total')).toBeGreaterThanOrEqual(3)
+    } finally {
+      await limited.close()
+    }
   })
 
   describe('abuse: clean 400s with named errors, nothing else touched', () => {

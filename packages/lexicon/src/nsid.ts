@@ -16,6 +16,7 @@ export const bskyIds = {
   feedDescribeFeedGenerator: atprotoIds.AppBskyFeedDescribeFeedGenerator,
   feedGetFeedSkeleton: atprotoIds.AppBskyFeedGetFeedSkeleton,
   syncGetRecord: atprotoIds.ComAtprotoSyncGetRecord,
+  syncGetLatestCommit: atprotoIds.ComAtprotoSyncGetLatestCommit,
   syncGetRepo: atprotoIds.ComAtprotoSyncGetRepo,
   syncListRepos: atprotoIds.ComAtprotoSyncListRepos,
   syncListReposByCollection: atprotoIds.ComAtprotoSyncListReposByCollection,

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-import { ConfigError, configFromEnv, startIndexer } from './index.js'
+import { parseArgs, USAGE } from './args.js'
+import { ConfigError, configFromEnv, type Indexer, startIndexer } from './index.js'
 
-// The runtime wrapper: signals and exit codes only. Everything else is in startIndexer().
+// The runtime wrapper: arguments, signals and exit codes only. Everything else is in startIndexer().
 async function main() {
+  const args = parseArgs(process.argv.slice(2))
+  if (typeof args === 'string') {
+    process.stderr.write(`donottrain indexer: ${args}\n${USAGE}`)
+    process.exitCode = 2
+    return
+  }
   let cfg: ReturnType<typeof configFromEnv>
   try {
     cfg = configFromEnv()
@@ -14,26 +21,35 @@ async function main() {
     }
     throw err
   }
-  const indexer = await startIndexer(cfg)
+  const indexer = await startIndexer(cfg, {}, args)
   let signals = 0
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++
-    if (signals > 1) {
-      process.stderr.write(`donottrain indexer: ${signal} again; still shutting down\n`)
-      return
-    }
+  const shutdown = (code: number) =>
     indexer.stop().then(
       () => {
-        process.exitCode = 0
+        process.exitCode = code
       },
       (err) => {
         process.stderr.write(`donottrain indexer: shutdown failed: ${(err as Error).message}\n`)
         process.exitCode = 1
       },
     )
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++
+    if (signals > 1) {
+      process.stderr.write(`donottrain indexer: ${signal} again; still shutting down\n`)
+      return
+    }
+    void shutdown(0)
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  if (args.follow === false) await exitAfterBackfill(indexer, shutdown)
+}
+
+/** --once: stop when the backfill has finished; exit 0 when it completed, 1 when it stopped short. */
+async function exitAfterBackfill(indexer: Indexer, shutdown: (code: number) => Promise<void>) {
+  const summary = await indexer.backfill?.done
+  await shutdown(summary?.completed ? 0 : 1)
 }
 
 main().catch((err) => {

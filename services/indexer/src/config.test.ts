@@ -29,9 +29,30 @@ describe('buildConfig', () => {
     ['INDEXER_PUBLIC_URL', 'indexer.example'],
     ['INDEXER_SIGNING_KEY', 'c2hvcnQ='],
     ['INDEXER_RATE_LIMIT_PER_MINUTE', '-5'],
+    ['INDEXER_RESYNC_CONCURRENCY', '0'],
+    ['INDEXER_RESYNC_RATE_PER_SECOND', 'fast'],
+    ['INDEXER_RESYNC_MAX_REPO_BYTES', '-1'],
+    ['INDEXER_BACKFILL_PAGE_SIZE', '5000'],
+    ['INDEXER_BACKFILL_URL', 'relay.example'],
+    ['INDEXER_ORIGIN_TIMEOUT_SECONDS', '0'],
   ])('rejects %s=%s with a ConfigError naming the variable', (key, value) => {
     expect(() => buildConfig({ [key]: value })).toThrow(ConfigError)
     expect(() => buildConfig({ [key]: value })).toThrow(key)
+  })
+  it('builds the resync, backfill and origin settings with their defaults', () => {
+    const cfg = buildConfig({})
+    expect(cfg.resync).toMatchObject({
+      concurrency: 4,
+      maxRepoBytes: 32 * 1024 * 1024,
+      minBackoffMs: 2000,
+      sweepMs: 600_000,
+    })
+    expect(cfg.backfill).toEqual({ url: null, pageSize: 500 })
+    expect(cfg.origin).toEqual({ concurrency: 4, timeoutMs: 5000, queueSize: 10_000 })
+    expect(buildConfig({ INDEXER_BACKFILL_URL: 'https://relay.example/' }).backfill.url).toBe('https://relay.example')
+    expect(() =>
+      buildConfig({ INDEXER_RESYNC_MIN_BACKOFF_SECONDS: '60', INDEXER_RESYNC_MAX_BACKOFF_SECONDS: '10' }),
+    ).toThrow('INDEXER_RESYNC_MAX_BACKOFF_SECONDS')
   })
   it('takes a signing key without ever echoing it in an error', () => {
     const seed = Buffer.alloc(32, 7).toString('base64')

@@ -21,6 +21,24 @@ export const ENV_KEYS = [
   'INDEXER_KEY_FILE',
   'INDEXER_RATE_LIMIT_PER_MINUTE',
   'INDEXER_CORS_ORIGIN',
+  'INDEXER_FEED_PUBLISHER_DID',
+  'INDEXER_CHECKPOINT_SECONDS',
+  'INDEXER_RESYNC_CONCURRENCY',
+  'INDEXER_RESYNC_RATE_PER_SECOND',
+  'INDEXER_RESYNC_BURST',
+  'INDEXER_RESYNC_MAX_REPO_BYTES',
+  'INDEXER_RESYNC_TIMEOUT_SECONDS',
+  'INDEXER_RESYNC_MAX_ATTEMPTS',
+  'INDEXER_RESYNC_MIN_BACKOFF_SECONDS',
+  'INDEXER_RESYNC_MAX_BACKOFF_SECONDS',
+  'INDEXER_RESYNC_QUEUE_SIZE',
+  'INDEXER_RESYNC_HOLD_EVENTS',
+  'INDEXER_RESYNC_SWEEP_SECONDS',
+  'INDEXER_BACKFILL_URL',
+  'INDEXER_BACKFILL_PAGE_SIZE',
+  'INDEXER_ORIGIN_CONCURRENCY',
+  'INDEXER_ORIGIN_TIMEOUT_SECONDS',
+  'INDEXER_ORIGIN_QUEUE_SIZE',
 ] as const
 
 export interface IndexerConfig {
@@ -51,6 +69,51 @@ export interface IndexerConfig {
   rateLimitPerMinute: number
   /** Access-Control-Allow-Origin for the API. */
   corsOrigin: string
+  /** The account whose app.bsky.feed.generator record (rkey `donottrain`) points at this indexer. */
+  feedPublisherDid: string | null
+  /** A new signed log checkpoint at least this often while the log grows. */
+  checkpointIntervalMs: number
+  resync: ResyncConfig
+  backfill: BackfillConfig
+  origin: OriginConfig
+}
+
+/** Fetching an account's state again from its PDS (after a chain break, a #sync, an outage). */
+export interface ResyncConfig {
+  /** Repositories fetched at once. */
+  concurrency: number
+  /** Requests per second to one PDS host (token bucket refill rate). */
+  ratePerSecond: number
+  /** Requests one PDS host may get in a burst (token bucket size). */
+  burst: number
+  /** Largest com.atproto.sync.getRepo answer read; a larger repo is fetched record by record. */
+  maxRepoBytes: number
+  /** Cap on one request to a PDS. */
+  timeoutMs: number
+  /** Tries per resync before it is left to the sweep. */
+  maxAttempts: number
+  minBackoffMs: number
+  maxBackoffMs: number
+  /** Repositories waiting for a resync in memory; more wait in the database for the sweep. */
+  queueSize: number
+  /** Firehose commits of one repository held while its resync runs; more means another resync. */
+  holdEvents: number
+  /** How often resyncs left pending in the database are tried again. */
+  sweepMs: number
+}
+
+export interface BackfillConfig {
+  /** Host asked for com.atproto.sync.listReposByCollection / listRepos (null: the firehose host). */
+  url: string | null
+  /** Repositories per listing page. */
+  pageSize: number
+}
+
+/** Checking #originScope bindings (handle or /.well-known/atproto-did). */
+export interface OriginConfig {
+  concurrency: number
+  timeoutMs: number
+  queueSize: number
 }
 
 export const DEFAULTS = {
@@ -71,6 +134,24 @@ export const DEFAULTS = {
   INDEXER_KEY_FILE: './data/signing-key',
   INDEXER_RATE_LIMIT_PER_MINUTE: '600',
   INDEXER_CORS_ORIGIN: '*',
+  INDEXER_FEED_PUBLISHER_DID: '',
+  INDEXER_CHECKPOINT_SECONDS: '60',
+  INDEXER_RESYNC_CONCURRENCY: '4',
+  INDEXER_RESYNC_RATE_PER_SECOND: '5',
+  INDEXER_RESYNC_BURST: '10',
+  INDEXER_RESYNC_MAX_REPO_BYTES: String(32 * 1024 * 1024),
+  INDEXER_RESYNC_TIMEOUT_SECONDS: '30',
+  INDEXER_RESYNC_MAX_ATTEMPTS: '6',
+  INDEXER_RESYNC_MIN_BACKOFF_SECONDS: '2',
+  INDEXER_RESYNC_MAX_BACKOFF_SECONDS: '300',
+  INDEXER_RESYNC_QUEUE_SIZE: '10000',
+  INDEXER_RESYNC_HOLD_EVENTS: '500',
+  INDEXER_RESYNC_SWEEP_SECONDS: '600',
+  INDEXER_BACKFILL_URL: '',
+  INDEXER_BACKFILL_PAGE_SIZE: '500',
+  INDEXER_ORIGIN_CONCURRENCY: '4',
+  INDEXER_ORIGIN_TIMEOUT_SECONDS: '5',
+  INDEXER_ORIGIN_QUEUE_SIZE: '10000',
 } as const satisfies Record<(typeof ENV_KEYS)[number], string>
 
 export class ConfigError extends Error {
@@ -105,7 +186,42 @@ export function buildConfig(raw: IndexerEnv = {}, cwd = process.cwd()): IndexerC
     keyFile: resolve(cwd, get('INDEXER_KEY_FILE')),
     rateLimitPerMinute: int('INDEXER_RATE_LIMIT_PER_MINUTE', get('INDEXER_RATE_LIMIT_PER_MINUTE'), 0, 10_000_000),
     corsOrigin: get('INDEXER_CORS_ORIGIN'),
+    feedPublisherDid: feedDid(get('INDEXER_FEED_PUBLISHER_DID')),
+    checkpointIntervalMs: int('INDEXER_CHECKPOINT_SECONDS', get('INDEXER_CHECKPOINT_SECONDS'), 1, 86400) * 1000,
+    resync: resyncConfig(get),
+    backfill: {
+      url: get('INDEXER_BACKFILL_URL') === '' ? null : httpUrl('INDEXER_BACKFILL_URL', get('INDEXER_BACKFILL_URL')),
+      pageSize: int('INDEXER_BACKFILL_PAGE_SIZE', get('INDEXER_BACKFILL_PAGE_SIZE'), 1, 1000),
+    },
+    origin: {
+      concurrency: int('INDEXER_ORIGIN_CONCURRENCY', get('INDEXER_ORIGIN_CONCURRENCY'), 1, 256),
+      timeoutMs: int('INDEXER_ORIGIN_TIMEOUT_SECONDS', get('INDEXER_ORIGIN_TIMEOUT_SECONDS'), 1, 60) * 1000,
+      queueSize: int('INDEXER_ORIGIN_QUEUE_SIZE', get('INDEXER_ORIGIN_QUEUE_SIZE'), 1, 10_000_000),
+    },
   }
+}
+
+function resyncConfig(get: (key: keyof typeof DEFAULTS) => string): ResyncConfig {
+  const seconds = (key: keyof typeof DEFAULTS, min: number, max: number) => int(key, get(key), min, max) * 1000
+  const cfg: ResyncConfig = {
+    concurrency: int('INDEXER_RESYNC_CONCURRENCY', get('INDEXER_RESYNC_CONCURRENCY'), 1, 256),
+    ratePerSecond: int('INDEXER_RESYNC_RATE_PER_SECOND', get('INDEXER_RESYNC_RATE_PER_SECOND'), 1, 10_000),
+    burst: int('INDEXER_RESYNC_BURST', get('INDEXER_RESYNC_BURST'), 1, 10_000),
+    maxRepoBytes: int('INDEXER_RESYNC_MAX_REPO_BYTES', get('INDEXER_RESYNC_MAX_REPO_BYTES'), 0, 2 * 1024 ** 3),
+    timeoutMs: seconds('INDEXER_RESYNC_TIMEOUT_SECONDS', 1, 3600),
+    maxAttempts: int('INDEXER_RESYNC_MAX_ATTEMPTS', get('INDEXER_RESYNC_MAX_ATTEMPTS'), 1, 100),
+    minBackoffMs: seconds('INDEXER_RESYNC_MIN_BACKOFF_SECONDS', 1, 3600),
+    maxBackoffMs: seconds('INDEXER_RESYNC_MAX_BACKOFF_SECONDS', 1, 86400),
+    queueSize: int('INDEXER_RESYNC_QUEUE_SIZE', get('INDEXER_RESYNC_QUEUE_SIZE'), 1, 10_000_000),
+    holdEvents: int('INDEXER_RESYNC_HOLD_EVENTS', get('INDEXER_RESYNC_HOLD_EVENTS'), 1, 100_000),
+    sweepMs: seconds('INDEXER_RESYNC_SWEEP_SECONDS', 1, 7 * 86400),
+  }
+  if (cfg.maxBackoffMs < cfg.minBackoffMs) {
+    throw new ConfigError(
+      `INDEXER_RESYNC_MAX_BACKOFF_SECONDS must not be below INDEXER_RESYNC_MIN_BACKOFF_SECONDS value=${cfg.maxBackoffMs / 1000}`,
+    )
+  }
+  return cfg
 }
 
 function firehoseUrl(value: string): string {
@@ -134,6 +250,14 @@ function dbConfig(value: string, cwd: string): IndexerConfig['db'] {
     return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path) }
   }
   throw new ConfigError('INDEXER_DB_URL must start with sqlite: or postgres://')
+}
+
+function feedDid(value: string): string | null {
+  if (value === '') return null
+  if (!/^did:(plc:[a-z2-7]{24}|web:[a-zA-Z0-9.%-]+)$/.test(value)) {
+    throw new ConfigError(`INDEXER_FEED_PUBLISHER_DID must be a did:plc or did:web value=${value}`)
+  }
+  return value
 }
 
 function signingKey(value: string): string | null {

@@ -14,6 +14,8 @@ export function createLoggers(level: string) {
     db: root.child({ component: 'db' }),
     http: root.child({ component: 'http' }),
     identity: root.child({ component: 'identity' }),
+    sync: root.child({ component: 'sync' }),
+    backfill: root.child({ component: 'backfill' }),
   }
 }
 

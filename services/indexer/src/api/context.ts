@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { Queries } from '../db/queries.js'
 import type { Metrics } from '../metrics.js'
+import type { Checkpointer } from '../tlog/checkpointer.js'
+import type { LogStore } from '../tlog/log-store.js'
 import type { ServiceIdentity } from './service-identity.js'
 import type { HandleLookup } from './status.js'
 
@@ -17,6 +19,8 @@ export interface ApiContext {
   pollMs: number
   /** Bytes a subscriber's socket may hold unsent before it is cut off as too slow. */
   subscriberHighWaterMark: number
+  /** The transparency log. */
+  tlog: { store: LogStore; checkpointer: Checkpointer; origin: string; verifierKey: string }
 }
 
 /** Bounds every handler enforces. */
@@ -26,4 +30,6 @@ export const LIMITS = {
   defaultListLimit: 100,
   maxFeedLimit: 100,
   defaultFeedLimit: 50,
+  maxLogEntries: 1000,
+  defaultLogEntries: 100,
 } as const

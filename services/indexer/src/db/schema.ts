@@ -54,6 +54,58 @@ export interface RepoTable {
   status: string
   handle: string | null
   updated_at: string
+  /**
+   * The rev of the last resync or backfill snapshot written (migration 002): firehose commits at
+   * or below it are already covered by that snapshot and are skipped quietly.
+   */
+  resync_rev: string | null
+}
+
+/** When the binding of an origin-scope declaration version was last checked (migration 002). */
+export interface OriginCheckTable {
+  uri: string
+  /** The declaration version checked. */
+  cid: string
+  checked_at: string
+  /** handle | well-known | null (not bound) */
+  via: string | null
+}
+
+/** A resync asked for and not yet done: survives restarts (migration 002). */
+export interface ResyncRequestTable {
+  did: string
+  /** chain-broken | sync | did-unavailable | … */
+  reason: string
+  requested_at: string
+  attempts: number
+  last_attempt_at: string | null
+  last_error: string | null
+}
+
+/** One backfill run at a time; completed_at is set when every repository found was fetched. */
+export interface BackfillRunTable {
+  id: string
+  /** The host the repositories are listed from. */
+  source: string
+  started_at: string
+  completed_at: string | null
+}
+
+/** Listing progress of the running backfill, one row per listing (a collection, or listRepos). */
+export interface BackfillCursorTable {
+  key: string
+  cursor: string | null
+  done: number
+  updated_at: string
+}
+
+/** Repositories the running backfill found, and how far each got. */
+export interface BackfillRepoTable {
+  did: string
+  /** candidate (listRepos: collections not yet known) | pending | done | skipped | failed */
+  state: string
+  error: string | null
+  updated_at: string
 }
 
 export interface CursorTable {
@@ -67,4 +119,9 @@ export interface DatabaseSchema {
   change: ChangeTable
   repo: RepoTable
   cursor: CursorTable
+  resync_request: ResyncRequestTable
+  origin_check: OriginCheckTable
+  backfill_run: BackfillRunTable
+  backfill_cursor: BackfillCursorTable
+  backfill_repo: BackfillRepoTable
 }

@@ -1,24 +1,15 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { Extracted } from '../processors/types.js'
-import { toDeclarationView } from '../views.js'
+import { BackfillStore } from './backfill-store.js'
 import type { Db } from './db.js'
-import type { DatabaseSchema, DeclarationTable, RepoTable } from './schema.js'
+import { recordOriginCheck } from './origin-write.js'
+import { type ChangeKind, insertChange, type RecordChange, writeRecord } from './record-write.js'
+import type { DatabaseSchema, DeclarationTable, RepoTable, ResyncRequestTable } from './schema.js'
+import { applySnapshot, type SnapshotResult, type SnapshotWrite } from './snapshot-write.js'
+
+export type { ChangeKind, RecordChange } from './record-write.js'
+export type { SnapshotOutcome, SnapshotResult, SnapshotWrite } from './snapshot-write.js'
 
 type Conn = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
-
-/** One record-level outcome of a validated commit. */
-export interface RecordChange {
-  uri: string
-  collection: string
-  rkey: string
-  /** The new version's CID; null when the record was deleted. */
-  cid: string | null
-  /** The declaration this version makes; null when it makes none (deleted, untagged, invalid). */
-  extracted: Extracted | null
-  /** Proof CAR slice for the new version (required when extracted is set). */
-  proof: Uint8Array | null
-  originVerified?: boolean
-}
 
 export interface CommitWrite {
   did: string
@@ -30,13 +21,27 @@ export interface CommitWrite {
   track: boolean
 }
 
-export type ChangeKind = 'create' | 'update' | 'delete' | 'hide' | 'restore' | 'purge'
+const INACTIVE = ['deactivated', 'takendown', 'suspended']
 
 export type AccountStatus = 'active' | 'deactivated' | 'takendown' | 'suspended' | 'deleted' | 'desynchronized'
 
+/** An origin-scope declaration, as the origin checker needs it. */
+export interface OriginDeclaration {
+  uri: string
+  did: string
+  cid: string
+  origin: string
+  origin_verified: number
+}
+
 /** All reads and writes of the indexer's store. Every write runs in one transaction. */
 export class Store {
-  constructor(readonly db: Db) {}
+  /** The backfill's progress (its own tables). */
+  readonly backfill: BackfillStore
+
+  constructor(readonly db: Db) {
+    this.backfill = new BackfillStore(db.kysely)
+  }
 
   get kysely(): Kysely<DatabaseSchema> {
     return this.db.kysely
@@ -75,43 +80,8 @@ export class Store {
       const kinds: ChangeKind[] = []
       const now = new Date().toISOString()
       for (const change of write.changes) {
-        const existing = await tx
-          .selectFrom('declaration')
-          .select(['cid', 'rev'])
-          .where('uri', '=', change.uri)
-          .executeTakeFirst()
-        if (change.extracted && change.cid && change.proof) {
-          if (existing?.cid === change.cid) continue // same version again: idempotent
-          const row = toRow(write, change, now)
-          const kind: ChangeKind = existing ? 'update' : 'create'
-          const seq = await insertChange(tx, {
-            kind,
-            did: write.did,
-            uri: change.uri,
-            cid: change.cid,
-            rev: write.rev,
-            indexed_at: now,
-            view: JSON.stringify(toDeclarationView(row)),
-          })
-          await tx
-            .insertInto('declaration')
-            .values({ ...row, proof: change.proof, seq })
-            .onConflict((oc) => oc.column('uri').doUpdateSet({ ...row, proof: change.proof as Uint8Array, seq }))
-            .execute()
-          kinds.push(kind)
-        } else if (existing) {
-          await insertChange(tx, {
-            kind: 'delete',
-            did: write.did,
-            uri: change.uri,
-            cid: null,
-            rev: write.rev,
-            indexed_at: now,
-            view: null,
-          })
-          await tx.deleteFrom('declaration').where('uri', '=', change.uri).execute()
-          kinds.push('delete')
-        }
+        const kind = await writeRecord(tx, write, change, now)
+        if (kind) kinds.push(kind)
       }
       if (write.track) {
         const repo = { rev: write.rev, data_cid: write.dataCid, commit_cid: write.commitCid, updated_at: now }
@@ -142,15 +112,22 @@ export class Store {
       if (repo) {
         const wasActive = repo.status === 'active' || repo.status === 'desynchronized'
         if (status === 'deleted') {
+          await tx
+            .deleteFrom('origin_check')
+            .where('uri', 'in', (qb) => qb.selectFrom('declaration').select('uri').where('did', '=', did))
+            .execute()
           await tx.deleteFrom('declaration').where('did', '=', did).execute()
           await tx.deleteFrom('repo').where('did', '=', did).execute()
+          await tx.deleteFrom('resync_request').where('did', '=', did).execute()
           kind = 'purge'
         } else {
           const isActive = status === 'active' || status === 'desynchronized'
           if (wasActive && !isActive) kind = 'hide'
           if (!wasActive && isActive) kind = 'restore'
-          if (repo.status !== status) {
-            await tx.updateTable('repo').set({ status, updated_at: now }).where('did', '=', did).execute()
+          // An active account whose chain broke stays desynchronized until its resync is written.
+          const next = status === 'active' && repo.status === 'desynchronized' ? repo.status : status
+          if (repo.status !== next) {
+            await tx.updateTable('repo').set({ status: next, updated_at: now }).where('did', '=', did).execute()
           }
         }
         if (kind) await insertChange(tx, { kind, did, uri: null, cid: null, rev: null, indexed_at: now, view: null })
@@ -158,6 +135,130 @@ export class Store {
       if (cursor) await this.saveCursor(cursor.source, cursor.seq, tx)
       return kind
     })
+  }
+
+  /**
+   * Asks for a resync of `did`, durably: a resync request row (kept until a snapshot is written)
+   * and, for a tracked active repository, the status `desynchronized` — with the cursor, in one
+   * transaction, so a crash after the cursor moved on still resyncs on restart.
+   */
+  async requestResync(did: string, reason: string, cursor?: { source: string; seq: number }): Promise<void> {
+    await this.kysely.transaction().execute(async (tx) => {
+      const now = new Date().toISOString()
+      await tx
+        .insertInto('resync_request')
+        .values({ did, reason, requested_at: now, attempts: 0 })
+        .onConflict((oc) => oc.column('did').doUpdateSet({ reason, requested_at: now }))
+        .execute()
+      await tx
+        .updateTable('repo')
+        .set({ status: 'desynchronized', updated_at: now })
+        .where('did', '=', did)
+        .where('status', '=', 'active')
+        .execute()
+      if (cursor) await this.saveCursor(cursor.source, cursor.seq, tx)
+    })
+  }
+
+  /**
+   * Resync requests not tried since `notTriedSince` (ISO time), oldest first; not those of
+   * inactive accounts (their PDS refuses to serve them; reactivation brings a #sync).
+   */
+  async resyncRequests(limit: number, notTriedSince: string): Promise<ResyncRequestTable[]> {
+    return this.kysely
+      .selectFrom('resync_request as r')
+      .leftJoin('repo', 'repo.did', 'r.did')
+      .selectAll('r')
+      .where((eb) => eb.or([eb('r.last_attempt_at', 'is', null), eb('r.last_attempt_at', '<', notTriedSince)]))
+      .where((eb) => eb.or([eb('repo.status', 'is', null), eb('repo.status', 'not in', INACTIVE)]))
+      .orderBy('r.requested_at')
+      .orderBy('r.did')
+      .limit(limit)
+      .execute()
+  }
+
+  async getResyncRequest(did: string): Promise<ResyncRequestTable | undefined> {
+    return this.kysely.selectFrom('resync_request').selectAll().where('did', '=', did).executeTakeFirst()
+  }
+
+  /** Notes a failed resync attempt on its request (the sweep tries it again later). */
+  async noteResyncFailure(did: string, error: string): Promise<void> {
+    await this.kysely
+      .updateTable('resync_request')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        last_attempt_at: new Date().toISOString(),
+        last_error: error.slice(0, 500),
+      }))
+      .where('did', '=', did)
+      .execute()
+  }
+
+  /**
+   * Reconciles an account with a verified snapshot of its repository (see applySnapshot): one
+   * transaction for the declarations, their change rows, the repository state and the request.
+   */
+  async applySnapshot(write: SnapshotWrite): Promise<SnapshotResult> {
+    return applySnapshot(this.db, write)
+  }
+
+  /** The URIs of every stored declaration of an account (bounded pages, in URI order). */
+  async declarationUris(did: string, pageSize = 1000): Promise<string[]> {
+    const out: string[] = []
+    let after = ''
+    for (;;) {
+      const rows = await this.kysely
+        .selectFrom('declaration')
+        .select('uri')
+        .where('did', '=', did)
+        .where('uri', '>', after)
+        .orderBy('uri')
+        .limit(pageSize)
+        .execute()
+      for (const r of rows) out.push(r.uri)
+      if (rows.length < pageSize) return out
+      after = (rows.at(-1) as { uri: string }).uri
+    }
+  }
+
+  /** The origin-scope declarations of an account. */
+  async originDeclarations(did: string): Promise<OriginDeclaration[]> {
+    return this.kysely
+      .selectFrom('declaration')
+      .select(['uri', 'did', 'cid', 'scope_target as origin', 'origin_verified'])
+      .where('did', '=', did)
+      .where('scope_type', '=', 'origin')
+      .orderBy('uri')
+      .execute() as Promise<OriginDeclaration[]>
+  }
+
+  /** Origin-scope declaration versions whose binding was never checked, in URI order after `after`. */
+  async uncheckedOrigins(after: string, limit: number): Promise<OriginDeclaration[]> {
+    return this.kysely
+      .selectFrom('declaration as d')
+      .leftJoin('origin_check as o', (j) => j.onRef('o.uri', '=', 'd.uri').onRef('o.cid', '=', 'd.cid'))
+      .select(['d.uri', 'd.did', 'd.cid', 'd.scope_target as origin', 'd.origin_verified'])
+      .where('d.scope_type', '=', 'origin')
+      .where('o.uri', 'is', null)
+      .where('d.uri', '>', after)
+      .orderBy('d.uri')
+      .limit(limit)
+      .execute() as Promise<OriginDeclaration[]>
+  }
+
+  /**
+   * Records the outcome of an origin binding check for one declaration version. `verified` null
+   * means the check could not conclude (keep the flag). A changed flag is a change: the row is
+   * rewritten with an `update` change row carrying the new view. Nothing happens when the stored
+   * version is no longer `cid` (the newer one gets its own check).
+   */
+  async recordOriginCheck(
+    uri: string,
+    cid: string,
+    verified: boolean | null,
+    via: string | null,
+  ): Promise<ChangeKind | null> {
+    return recordOriginCheck(this.kysely, { uri, cid, verified, via })
   }
 
   async setHandle(did: string, handle: string | null): Promise<void> {
@@ -189,51 +290,5 @@ export class Store {
       .where('did', '=', did)
       .orderBy('uri')
       .execute()
-  }
-}
-
-async function insertChange(
-  tx: Transaction<DatabaseSchema>,
-  values: {
-    kind: ChangeKind
-    did: string
-    uri: string | null
-    cid: string | null
-    rev: string | null
-    indexed_at: string
-    view: string | null
-  },
-): Promise<number> {
-  const row = await tx.insertInto('change').values(values).returning('seq').executeTakeFirstOrThrow()
-  return Number(row.seq)
-}
-
-function toRow(write: CommitWrite, change: RecordChange, now: string): Omit<DeclarationTable, 'proof' | 'seq'> {
-  const ex = change.extracted as Extracted
-  const scope = ex.scope
-  return {
-    uri: change.uri,
-    did: write.did,
-    collection: change.collection,
-    rkey: change.rkey,
-    cid: change.cid as string,
-    rev: write.rev,
-    source: ex.source,
-    scope_type: scope.type,
-    scope_target:
-      scope.type === 'collection'
-        ? scope.collection
-        : scope.type === 'record'
-          ? scope.uri
-          : scope.type === 'origin'
-            ? scope.origin
-            : null,
-    scope_cid: scope.type === 'record' ? (scope.cid ?? null) : null,
-    preferences: JSON.stringify(ex.preferences),
-    statement: ex.statement ?? null,
-    license_uri: ex.licenseUri ?? null,
-    created_at: ex.createdAt ?? null,
-    origin_verified: change.originVerified ? 1 : 0,
-    indexed_at: now,
   }
 }

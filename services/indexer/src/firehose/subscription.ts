@@ -18,9 +18,16 @@ export interface SubscriptionOptions {
   queueSize: number
   signal: AbortSignal
   log: Logger
+  /** Updated as events are buffered and processed: `queued` is the depth of the event queue. */
+  stats?: SubscriptionStats
   /** Backoff bounds for reconnects (ms). */
   minBackoffMs?: number
   maxBackoffMs?: number
+}
+
+export interface SubscriptionStats {
+  /** Events received and not yet processed. */
+  queued: number
 }
 
 /**
@@ -72,7 +79,11 @@ function connectOnce(url: string, opts: SubscriptionOptions): Promise<ConnectRes
     let paused = false
     let idleTimer: NodeJS.Timeout | undefined
 
+    const depth = () => {
+      if (opts.stats) opts.stats.queued = queue.length
+    }
     const finish = () => {
+      depth()
       if (processing || !closed) return
       clearTimeout(idleTimer)
       signal.removeEventListener('abort', onAbort)
@@ -95,6 +106,7 @@ function connectOnce(url: string, opts: SubscriptionOptions): Promise<ConnectRes
       try {
         while (queue.length > 0) {
           const event = queue.shift() as FirehoseEvent
+          depth()
           try {
             await opts.onEvent(event)
           } catch (err) {
@@ -145,6 +157,7 @@ function connectOnce(url: string, opts: SubscriptionOptions): Promise<ConnectRes
         return
       }
       queue.push(event)
+      depth()
       if (!paused && queue.length >= opts.queueSize) {
         paused = true
         ws.pause()

@@ -1,12 +1,13 @@
-import { decode } from '@atcute/cbor'
 import type { Logger } from 'pino'
 import type { RecordChange, Store } from '../db/store.js'
 import type { FirehoseEvent } from '../firehose/events.js'
 import type { Metrics } from '../metrics.js'
-import { PROCESSOR_BY_COLLECTION } from '../processors/index.js'
+import { isRelevantPath, recordChange } from './extract.js'
 import type { CommitVerifier, ProofBuilder } from './types.js'
 
 type Event<T extends FirehoseEvent['type']> = Extract<FirehoseEvent, { type: T }>
+export type CommitEvent = Event<'commit'>
+type Cursor = { source: string; seq: number }
 
 export interface IngesterDeps {
   store: Store
@@ -18,8 +19,17 @@ export interface IngesterDeps {
   onIdentity?(did: string, handle: string | null): Promise<void>
   /** Verifies a #sync event's signed commit; resolves to a rejection reason, or null when valid. */
   verifySync?(event: Event<'sync'>): Promise<string | null>
-  /** Called when a tracked repository's chain broke: fetch its current state again. */
-  onDesync?(did: string): void
+  /**
+   * Called when a repository needs a resync (its chain broke, a valid #sync moved it, or its
+   * commit could not be checked for an outage). The request is already durable in the store.
+   */
+  onDesync?(did: string, reason: string): void
+  /** True when a resync of the commit's repository is pending and holds the commit for after it. */
+  holdCommit?(event: CommitEvent): boolean
+  /** An account was deleted (a pending resync must not write it back). */
+  onAccountDeleted?(did: string): void
+  /** Declaration changes written for a commit (e.g. to check origin bindings). */
+  onChanges?(did: string, changes: readonly RecordChange[]): void
   /** Cursor key in the store: the firehose URL. */
   source: string
   /** Save the cursor for event runs that write nothing at most this often. */
@@ -30,12 +40,15 @@ export interface IngesterDeps {
  * Applies firehose events to the store, one at a time in stream order (so each account's
  * events are in order and the cursor never runs ahead of durable data). Commits are validated
  * only where they matter: those touching a declaration-relevant collection, and every commit
- * of a repository the indexer tracks.
+ * of a repository the indexer tracks. Other writers (the resync) take turns with the stream
+ * through `exclusive`.
  */
 export class Ingester {
   private tracked = new Set<string>()
   private lastFlush = 0
   private pendingCursor: number | undefined
+  private turn: Promise<unknown> = Promise.resolve()
+  private lagSeconds = 0
 
   constructor(private deps: IngesterDeps) {
     const m = deps.metrics
@@ -43,7 +56,15 @@ export class Ingester {
     m.counter('donottrain_commits_validated_total', 'Commits fully validated')
     m.counter('donottrain_rejections_total', 'Rejected frames, events, commits and records, by reason')
     m.counter('donottrain_changes_total', 'Declaration changes written, by kind')
+    m.counter('donottrain_commits_held_total', 'Commits held for a pending resync of their repository')
+    m.counter('donottrain_commits_skipped_total', 'Commits skipped because a resync covers them, by reason')
+    m.counter('donottrain_commits_deferred_total', 'Commits not checkable now (outage); a resync covers them')
     m.gauge('donottrain_tracked_repos', 'Repositories tracked (hold or held a declaration)', () => this.tracked.size)
+    m.gauge(
+      'donottrain_firehose_lag_seconds',
+      'Seconds between the time of the last event processed and its processing',
+      () => this.lagSeconds,
+    )
   }
 
   async init(): Promise<void> {
@@ -54,32 +75,29 @@ export class Ingester {
     return this.tracked.has(did)
   }
 
+  /** Marks a repository tracked (a snapshot was written for it). */
+  track(did: string): void {
+    this.tracked.add(did)
+  }
+
+  /** Runs fn between events: no firehose event is applied while it runs. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn)
+    this.turn = run.catch(() => {})
+    return run
+  }
+
   async handle(event: FirehoseEvent): Promise<void> {
-    this.deps.metrics.inc('donottrain_events_total', { type: event.type })
-    switch (event.type) {
-      case 'commit':
-        return this.handleCommit(event)
-      case 'account':
-        return this.handleAccount(event)
-      case 'identity':
-        if (this.tracked.has(event.did)) await this.deps.onIdentity?.(event.did, event.handle)
-        return this.advance(event.seq)
-      case 'sync': {
-        // A #sync says the repo's state moved without a commit stream. Only a validly signed
-        // one may trigger a resync of a tracked repo; a forged one is rejected and counted.
-        if (this.tracked.has(event.did)) {
-          const rejected = this.deps.verifySync ? await this.deps.verifySync(event) : null
-          if (rejected) this.reject(rejected)
-          else this.deps.onDesync?.(event.did)
-        }
-        return this.advance(event.seq)
-      }
-      case 'unknown':
-        if (event.seq !== null) return this.advance(event.seq)
-        return
-      case 'info':
-        return
-    }
+    return this.exclusive(() => this.dispatch(event))
+  }
+
+  /**
+   * Applies commits that were held for a resync, after its snapshot was written: those the
+   * snapshot covers are skipped quietly, the rest go through the usual checks (the chain now
+   * continues from the snapshot). Call inside `exclusive`; the cursor is not touched.
+   */
+  async replay(events: readonly CommitEvent[]): Promise<void> {
+    for (const event of events) await this.handleCommit(event, undefined)
   }
 
   /** Persists a pending cursor (call on shutdown). */
@@ -94,82 +112,129 @@ export class Ingester {
     this.deps.metrics.inc('donottrain_rejections_total', { reason })
   }
 
-  private async handleCommit(event: Event<'commit'>): Promise<void> {
-    const { store, log } = this.deps
-    const relevant = event.ops.filter((op) => PROCESSOR_BY_COLLECTION.has(collectionOf(op.path)))
+  private async dispatch(event: FirehoseEvent): Promise<void> {
+    this.deps.metrics.inc('donottrain_events_total', { type: event.type })
+    if ('time' in event) {
+      const time = Date.parse(event.time)
+      if (Number.isFinite(time)) this.lagSeconds = Math.max(0, (Date.now() - time) / 1000)
+    }
+    const source = this.deps.source
+    switch (event.type) {
+      case 'commit':
+        if (this.deps.holdCommit?.(event)) {
+          this.deps.metrics.inc('donottrain_commits_held_total')
+          return this.advance(event.seq)
+        }
+        if (await this.handleCommit(event, { source, seq: event.seq })) this.pendingCursor = undefined
+        else await this.advance(event.seq)
+        return
+      case 'account':
+        return this.handleAccount(event, { source, seq: event.seq })
+      case 'identity':
+        if (this.tracked.has(event.did)) await this.deps.onIdentity?.(event.did, event.handle)
+        return this.advance(event.seq)
+      case 'sync':
+        return this.handleSync(event, { source, seq: event.seq })
+      case 'unknown':
+        if (event.seq !== null) return this.advance(event.seq)
+        return
+      case 'info':
+        return
+    }
+  }
+
+  /**
+   * Validates and applies one commit. With a cursor, the cursor is written with the commit's
+   * effects; returns true when it was (false: the caller advances it). Without one (a replay),
+   * the cursor is left alone.
+   */
+  private async handleCommit(event: CommitEvent, cursor: Cursor | undefined): Promise<boolean> {
+    const { store, log, metrics } = this.deps
+    const relevant = event.ops.filter((op) => isRelevantPath(op.path))
     const tracked = this.tracked.has(event.repo)
-    if (relevant.length === 0 && !tracked) return this.advance(event.seq)
+    if (relevant.length === 0 && !tracked) return false
 
     const repo = tracked ? await store.getRepo(event.repo) : undefined
+    if (repo?.resync_rev && event.rev <= repo.resync_rev) {
+      // The last resync's snapshot already holds this commit's effects: late, not hostile.
+      metrics.inc('donottrain_commits_skipped_total', { reason: 'covered-by-resync' })
+      return false
+    }
+    if (repo?.status === 'desynchronized') {
+      // A resync is asked for (durably); the chain cannot be checked until it is written.
+      metrics.inc('donottrain_commits_skipped_total', { reason: 'desynchronized' })
+      return false
+    }
     const check = await this.deps.verifyCommit(event, repo)
-    this.deps.metrics.inc('donottrain_commits_validated_total')
+    metrics.inc('donottrain_commits_validated_total')
     if (!check.ok) {
-      this.reject(check.error.reason)
-      log.warn(
-        { did: event.repo, seq: event.seq, reason: check.error.reason, msg: check.error.message },
-        'commit rejected',
-      )
-      if (check.error.desync && tracked) {
-        await store.setAccountStatus(event.repo, 'desynchronized')
-        this.deps.onDesync?.(event.repo)
+      const { reason, message } = check.error
+      if (check.error.retry) {
+        metrics.inc('donottrain_commits_deferred_total', { reason })
+        log.warn({ did: event.repo, seq: event.seq, reason, msg: message }, 'commit not checkable now; resync asked')
+        await store.requestResync(event.repo, reason, cursor)
+        this.deps.onDesync?.(event.repo, reason)
+        return cursor !== undefined
       }
-      return this.advance(event.seq)
+      this.reject(reason)
+      log.warn({ did: event.repo, seq: event.seq, reason, msg: message }, 'commit rejected')
+      if (check.error.desync && tracked) {
+        await store.requestResync(event.repo, reason, cursor)
+        this.deps.onDesync?.(event.repo, reason)
+        return cursor !== undefined
+      }
+      return false
     }
     const commit = check.value
     const changes: RecordChange[] = []
     for (const op of relevant) {
-      const collection = collectionOf(op.path)
-      const rkey = op.path.slice(collection.length + 1)
-      const uri = `at://${event.repo}/${op.path}`
-      const processor = PROCESSOR_BY_COLLECTION.get(collection)
-      if (!processor || rkey === '' || rkey.includes('/')) {
-        this.reject('bad-path')
-        continue
-      }
-      if (op.action === 'delete' || op.cid === null) {
-        changes.push({ uri, collection, rkey, cid: null, extracted: null, proof: null })
-        continue
-      }
-      const block = commit.blocks.get(op.cid)
-      if (!block) {
-        this.reject('record-block-missing')
-        continue
-      }
-      let record: unknown
-      try {
-        record = decode(block)
-      } catch {
-        this.reject('record-bad-cbor')
-        continue
-      }
-      const { value, rejected } = processor.extract(record, { did: event.repo, collection, rkey, uri, cid: op.cid })
-      if (rejected) this.reject(`record-${rejected}`)
-      const proof = value ? this.deps.buildProof(commit, op.path) : null
-      if (value && !proof) {
-        this.reject('proof-unavailable')
-        continue
-      }
-      changes.push({ uri, collection, rkey, cid: op.cid, extracted: value, proof })
+      const change = recordChange(
+        event.repo,
+        op.path,
+        op.action === 'delete' ? null : op.cid,
+        commit.blocks,
+        (path) => this.deps.buildProof(commit, path),
+        (why) => this.reject(why),
+      )
+      if (change) changes.push(change)
     }
     const track = tracked || changes.some((c) => c.extracted !== null)
-    if (!track) return this.advance(event.seq)
+    if (!track) return false
     const kinds = await store.applyCommit(
       { did: event.repo, rev: commit.rev, dataCid: commit.dataCid, commitCid: commit.commitCid, changes, track },
-      { source: this.deps.source, seq: event.seq },
+      cursor,
     )
-    this.pendingCursor = undefined
     this.tracked.add(event.repo)
-    for (const kind of kinds) this.deps.metrics.inc('donottrain_changes_total', { kind })
+    for (const kind of kinds) metrics.inc('donottrain_changes_total', { kind })
+    if (kinds.length > 0) this.deps.onChanges?.(event.repo, changes)
+    return cursor !== undefined
   }
 
-  private async handleAccount(event: Event<'account'>): Promise<void> {
+  private async handleSync(event: Event<'sync'>, cursor: Cursor): Promise<void> {
+    // A #sync says the repo's state moved without a commit stream. Only a validly signed one
+    // may trigger a resync of a tracked repo; a forged one is rejected and counted.
     if (!this.tracked.has(event.did)) return this.advance(event.seq)
+    const rejected = this.deps.verifySync ? await this.deps.verifySync(event) : null
+    if (rejected) {
+      this.reject(rejected)
+      return this.advance(event.seq)
+    }
+    const repo = await this.deps.store.getRepo(event.did)
+    if (repo && event.rev <= repo.rev) return this.advance(event.seq) // not ahead of what we hold
+    await this.deps.store.requestResync(event.did, 'sync', cursor)
+    this.pendingCursor = undefined
+    this.deps.onDesync?.(event.did, 'sync')
+  }
+
+  private async handleAccount(event: Event<'account'>, cursor: Cursor): Promise<void> {
     const status = event.active
       ? 'active'
       : event.status === 'deleted'
         ? 'deleted'
         : (accountStatus(event.status) ?? 'deactivated')
-    const kind = await this.deps.store.setAccountStatus(event.did, status, { source: this.deps.source, seq: event.seq })
+    if (status === 'deleted') this.deps.onAccountDeleted?.(event.did)
+    if (!this.tracked.has(event.did)) return this.advance(event.seq)
+    const kind = await this.deps.store.setAccountStatus(event.did, status, cursor)
     this.pendingCursor = undefined
     if (status === 'deleted') this.tracked.delete(event.did)
     if (kind) this.deps.metrics.inc('donottrain_changes_total', { kind })
@@ -180,11 +245,6 @@ export class Ingester {
     const flushMs = this.deps.cursorFlushMs ?? 1000
     if (Date.now() - this.lastFlush >= flushMs) await this.flush()
   }
-}
-
-function collectionOf(path: string): string {
-  const slash = path.indexOf('/')
-  return slash < 0 ? path : path.slice(0, slash)
 }
 
 function accountStatus(status: string | null) {

@@ -12,11 +12,16 @@ export interface VerifiedCommit {
   blocks: Map<string, Uint8Array>
 }
 
-/** Why a commit was rejected; `desync` means the chain broke and the repo needs a resync. */
+/**
+ * Why a commit was not accepted. `desync`: the chain broke and the repo needs a resync.
+ * `retry`: nothing is wrong with the commit as far as we know, but it could not be checked now
+ * (e.g. the DID directory is down) — it is not a rejection; a resync will cover it later.
+ */
 export interface CommitRejection {
   reason: string
   message: string
   desync?: boolean
+  retry?: boolean
 }
 
 export type CommitCheck = { ok: true; value: VerifiedCommit } | { ok: false; error: CommitRejection }

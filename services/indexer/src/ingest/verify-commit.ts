@@ -1,4 +1,5 @@
 import { checkCommitSignature, decodeCommit, invertOps, type KeyResolver, readCar } from '@donottrain/verifier'
+import { isOutage } from './outage.js'
 import { tidTimestampMs } from './tid.js'
 import type { CommitCheck, CommitRejection, CommitVerifier } from './types.js'
 
@@ -40,7 +41,13 @@ export function createCommitVerifier(opts: CommitVerifierOptions): CommitVerifie
     if (!(revTime <= now() + opts.maxRevSkewMs)) return reject('future-rev', `rev=${commit.rev} is in the future`)
 
     const sig = await checkCommitSignature(commit, { resolver: opts.resolver })
-    if (!sig.ok) return reject(sig.error.code === 'BadSignature' ? 'bad-signature' : 'key-not-found', sig.error.message)
+    if (!sig.ok) {
+      // The DID directory (or did:web host) being down says nothing about the commit: retry later.
+      if (sig.error.code === 'KeyNotFound' && isOutage(sig.error.cause)) {
+        return { ok: false, error: { reason: 'did-unavailable', message: sig.error.message, retry: true } }
+      }
+      return reject(sig.error.code === 'BadSignature' ? 'bad-signature' : 'key-not-found', sig.error.message)
+    }
 
     if (event.prevData === null) return reject('missing-prev-data', 'commit without prevData (Sync 1.1 requires it)')
     if (repo && (event.since !== repo.rev || event.prevData !== repo.data_cid)) {

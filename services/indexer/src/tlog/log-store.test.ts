@@ -18,7 +18,6 @@ import {
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Db, openDb } from '../db/db.js'
-import * as m003 from '../db/migrations/003-log.js'
 import { Checkpointer } from './checkpointer.js'
 import { encodeLeaf, leafFields } from './leaf.js'
 import { type LoggableChange, LogStore } from './log-store.js'
@@ -58,7 +57,6 @@ async function withDb(
     const dir = mkdtempSync(join(tmpdir(), 'donottrain-log-'))
     const db = openDb({ dialect: 'sqlite', path: join(dir, 'log.sqlite') })
     await db.migrateToLatest()
-    await m003.up(db.kysely as unknown as Kysely<unknown>, 'sqlite').catch(() => undefined)
     return {
       db,
       cleanup: async () => {
@@ -70,7 +68,6 @@ async function withDb(
   const server = pg() as LocalPostgres
   const db = openDb({ dialect: 'postgres', url: server.url })
   await db.migrateToLatest()
-  await m003.up(db.kysely as unknown as Kysely<unknown>, 'postgres').catch(() => undefined)
   return { db, cleanup: () => db.close() }
 }
 
