@@ -1,7 +1,7 @@
 import { type DonottrainClient, resumeSession, SessionExpiredError } from '@donottrain/client'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { CliConfig } from './config.js'
-import { CliError, type Io, UsageError } from './io.js'
+import { CliError, EXIT, type ExitCode, type Io, UsageError } from './io.js'
 import { Output } from './output.js'
 import { readSession, removeSession, writeSession } from './session-store.js'
 
@@ -14,6 +14,9 @@ export interface CommonOptions {
 
 /** What a command gets: the outside world, the configuration, and helpers over both. */
 export class CliContext {
+  /** The exit code of a command that succeeded (a command that fails throws instead). */
+  exitCode: ExitCode = EXIT.ok
+
   constructor(
     readonly io: Io,
     readonly config: CliConfig,

@@ -6,8 +6,11 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>
 }
 
-/** Exit codes: 0 ok, 1 the operation failed, 2 the command line was wrong. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
+/**
+ * Exit codes: 0 ok, 1 the operation failed, 2 the command line was wrong, 3 the answer is no
+ * (`check`: a subject may not be used; `verify`: the proof shows the opposite of what was asked).
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, denied: 3 } as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
 /** An error the CLI itself raises, with the exit code it means. */

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import * as checkCmd from './commands/check.js'
 import * as declareCmd from './commands/declare.js'
+import * as indexCmd from './commands/index-cmd.js'
 import * as listCmd from './commands/list.js'
 import * as loginCmd from './commands/login.js'
 import * as logoutCmd from './commands/logout.js'
@@ -8,10 +10,23 @@ import * as postCmd from './commands/post.js'
 import * as profileCmd from './commands/profile.js'
 import * as revokeCmd from './commands/revoke.js'
 import * as statusCmd from './commands/status.js'
+import * as verifyCmd from './commands/verify.js'
 import type { CliContext } from './context.js'
 
 /** One module per command, each with register(program, ctx). Later: check, verify, index, feed, snapshot, monitor. */
-const COMMANDS = [loginCmd, logoutCmd, declareCmd, revokeCmd, listCmd, statusCmd, postCmd, profileCmd]
+const COMMANDS = [
+  loginCmd,
+  logoutCmd,
+  declareCmd,
+  revokeCmd,
+  listCmd,
+  statusCmd,
+  postCmd,
+  profileCmd,
+  checkCmd,
+  verifyCmd,
+  indexCmd,
+]
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('donottrain')
@@ -29,7 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 failed, 2 wrong usage. Every command takes --help and --json.
+Exit codes: 0 ok, 1 failed, 2 wrong usage, 3 denied (check, verify). Every command takes --help and --json.
 
 Examples:
   $ donottrain login alice.bsky.social

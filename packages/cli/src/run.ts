@@ -5,12 +5,14 @@ import { EXIT, type ExitCode, type Io } from './io.js'
 import { reportError } from './output.js'
 import { buildProgram } from './program.js'
 
-/** Runs one `donottrain` command line and returns its exit code (0 ok, 1 failure, 2 usage). */
+/** Runs one `donottrain` command line and returns its exit code (0 ok, 1 failure, 2 usage, 3 denied). */
 export async function run(argv: string[], io: Io): Promise<ExitCode> {
   const json = argv.includes('--json')
   let program: ReturnType<typeof buildProgram>
+  let ctx: CliContext
   try {
-    program = buildProgram(new CliContext(io, readConfig(io.env)))
+    ctx = new CliContext(io, readConfig(io.env))
+    program = buildProgram(ctx)
   } catch (err) {
     return reportError(io, err, json)
   }
@@ -20,7 +22,7 @@ export async function run(argv: string[], io: Io): Promise<ExitCode> {
   }
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return EXIT.ok
+    return ctx.exitCode
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed its message (or the help / version).

@@ -1,6 +1,14 @@
 import { AtpAgent } from '@atproto/api'
-import { type DidCache, getHandle, getPds, IdResolver } from '@atproto/identity'
 import { isValidDid, isValidHandle, normalizeHandle } from '@donottrain/lexicon'
+import {
+  DidResolver,
+  getHandle,
+  getPdsEndpoint,
+  HandleResolver,
+  ResolveError,
+  type SafeFetch,
+  SafeFetcher,
+} from '@donottrain/verifier'
 import { IdentityNotFoundError } from './errors.js'
 
 /** What a DID document says about the account. */
@@ -13,8 +21,8 @@ export interface ResolvedDid {
 }
 
 /**
- * The identity lookups the client needs. It is an interface so the project's shared resolver
- * (in @donottrain/verifier) can replace the default one without touching the rest.
+ * The identity lookups the client needs. The default is the project's shared, SSRF-guarded
+ * resolver from @donottrain/verifier; any other implementation can be passed as `resolver`.
  */
 export interface IdentityResolver {
   /** handle → DID, or undefined when the handle does not resolve. */
@@ -24,12 +32,23 @@ export interface IdentityResolver {
 }
 
 export interface IdentityResolverOptions {
-  /** PLC directory, default https://plc.directory. */
+  /**
+   * PLC directory, default https://plc.directory. A directory you name is trusted like any
+   * configuration: it may be on loopback or a private network (a local dev PLC, a mirror).
+   */
   plcUrl?: string
   /** Per-lookup timeout in milliseconds (default 5000). */
   timeoutMs?: number
-  /** Optional DID document cache (see @atproto/identity's MemoryCache). */
-  didCache?: DidCache
+  /**
+   * Tests and local dev only: lets did:web documents and handle well-knowns be fetched from
+   * loopback addresses (and accepts did:web:localhost%3A<port>). Off by default: those hosts
+   * are named by other people's DIDs and handles, so they must not reach this machine.
+   */
+  allowLoopback?: boolean
+  /** A shared DID resolver (and its cache) to use instead of creating one; the options above are then not used for DIDs. */
+  didResolver?: DidResolver
+  /** A shared handle resolver to use instead of creating one. */
+  handleResolver?: HandleResolver
   /**
    * A PDS or AppView that answers com.atproto.identity.resolveHandle, asked when DNS and
    * https://<handle>/.well-known/atproto-did do not resolve the handle (e.g. a PDS's own
@@ -38,23 +57,33 @@ export interface IdentityResolverOptions {
   handleService?: string
 }
 
-/** The default resolver: @atproto/identity (DNS TXT, HTTPS well-known, PLC, did:web). */
+/**
+ * The default resolver: @donottrain/verifier's DidResolver (PLC and did:web, cached) and
+ * HandleResolver (DNS TXT, then HTTPS well-known), with every fetch to a host named by a DID
+ * or handle going through the SSRF guard.
+ */
 export function createIdentityResolver(opts: IdentityResolverOptions = {}): IdentityResolver {
-  const timeout = opts.timeoutMs ?? 5000
-  const idResolver = new IdResolver({
-    timeout,
-    ...(opts.plcUrl ? { plcUrl: opts.plcUrl } : {}),
-    ...(opts.didCache ? { didCache: opts.didCache } : {}),
-  })
+  const timeoutMs = opts.timeoutMs ?? 5000
+  const allowLoopback = opts.allowLoopback === true
+  const fetch = sharedFetch(allowLoopback ? 'loopback' : 'guarded', timeoutMs)
+  const dids =
+    opts.didResolver ??
+    new DidResolver({
+      fetch,
+      allowLoopback,
+      ...(opts.plcUrl ? { plcUrl: opts.plcUrl, plcFetch: sharedFetch('configured', timeoutMs) } : {}),
+    })
+  const handles = opts.handleResolver ?? new HandleResolver({ fetch })
   const fallback = opts.handleService ? new AtpAgent({ service: opts.handleService }) : undefined
   return {
     async resolveHandle(handle) {
-      const did = await idResolver.handle.resolve(handle)
-      if (did || !fallback) return did
+      const found = await handles.resolve(handle)
+      if (found.ok) return found.value
+      if (!fallback) return undefined
       try {
         const res = await fallback.com.atproto.identity.resolveHandle(
           { handle },
-          { signal: AbortSignal.timeout(timeout) },
+          { signal: AbortSignal.timeout(timeoutMs) },
         )
         return res.data.did
       } catch {
@@ -62,14 +91,37 @@ export function createIdentityResolver(opts: IdentityResolverOptions = {}): Iden
       }
     },
     async resolveDid(did) {
-      // null when the document positively does not exist; network failures throw.
-      const doc = await idResolver.did.resolve(did)
-      const pds = doc ? getPds(doc) : undefined
-      if (!doc || !pds) return undefined
-      const handle = getHandle(doc)
+      const doc = await dids.resolve(did)
+      if (!doc.ok) {
+        // A document that positively does not exist (or is unusable) is no answer; a failed
+        // lookup (network, timeout) is an error the caller reports as such.
+        if (doc.error.code === 'FetchFailed') throw doc.error
+        return undefined
+      }
+      const pds = getPdsEndpoint(doc.value)
+      if (!pds) return undefined
+      const handle = getHandle(doc.value)
       return { did, pds, ...(handle ? { handle } : {}) }
     },
   }
+}
+
+/**
+ * Fetchers shared by every default resolver, one per policy and timeout: each holds a connection
+ * pool, and status() or login() without a resolver must not leave a new pool behind each call.
+ */
+const sharedFetchers = new Map<string, SafeFetcher>()
+
+function sharedFetch(policy: 'guarded' | 'loopback' | 'configured', timeoutMs: number): SafeFetch {
+  const key = `${policy}:${timeoutMs}`
+  let fetcher = sharedFetchers.get(key)
+  if (fetcher === undefined) {
+    // A PLC directory the caller configured is trusted like any configuration: it may be local.
+    const open = policy === 'configured'
+    fetcher = new SafeFetcher({ allowLoopback: policy !== 'guarded', allowPrivate: open, timeoutMs })
+    sharedFetchers.set(key, fetcher)
+  }
+  return fetcher.fetch
 }
 
 /** An account as the client uses it: DID, PDS, and the handle if it checks out both ways. */
@@ -113,7 +165,14 @@ async function lookup<T>(fn: () => Promise<T>, what: string): Promise<T> {
     return await fn()
   } catch (err) {
     const e = err as { message?: string; cause?: { code?: string } }
-    const reason = e?.cause?.code ?? e?.message ?? String(err)
+    const reason = err instanceof ResolveError ? rootReason(err) : (e?.cause?.code ?? e?.message ?? String(err))
     throw new IdentityNotFoundError(`identity lookup failed ${what} reason=${JSON.stringify(reason)}`, { cause: err })
   }
+}
+
+/** The innermost message of a resolver error (e.g. the fetch failure under FetchFailed). */
+function rootReason(err: Error): string {
+  let current: unknown = err
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause
+  return current instanceof Error ? current.message : err.message
 }

@@ -21,10 +21,15 @@ export interface StoredSession {
 }
 
 export interface ClientOptions {
-  /** Identity resolver (default: @atproto/identity with `plcUrl`). */
+  /** Identity resolver (default: createIdentityResolver() with `plcUrl` and `allowLoopback`). */
   resolver?: IdentityResolver
   /** PLC directory for the default resolver (default https://plc.directory). */
   plcUrl?: string
+  /**
+   * Tests and local dev only: the default resolver may fetch did:web documents and handle
+   * well-knowns from loopback (a configured `plcUrl` or `service` is reachable regardless).
+   */
+  allowLoopback?: boolean
   /** fetch for every request the client makes itself: XRPC and origin checks. */
   fetch?: typeof globalThis.fetch
   /** Per-request timeout to the PDS in milliseconds (default 15000). */
@@ -105,6 +110,7 @@ function defaultResolver(opts: ClientOptions, handleService: string | undefined)
   return createIdentityResolver({
     timeoutMs: Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 10_000),
     ...(opts.plcUrl ? { plcUrl: opts.plcUrl } : {}),
+    ...(opts.allowLoopback ? { allowLoopback: true } : {}),
     ...(handleService ? { handleService } : {}),
   })
 }

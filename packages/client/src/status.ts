@@ -57,10 +57,12 @@ export interface StatusResult {
 }
 
 export interface StatusOptions {
-  /** Identity resolver (default: @atproto/identity with `plcUrl`). */
+  /** Identity resolver (default: createIdentityResolver() with `plcUrl` and `allowLoopback`). */
   resolver?: IdentityResolver
   /** PLC directory for the default resolver. */
   plcUrl?: string
+  /** Tests and local dev only: see ClientOptions.allowLoopback. */
+  allowLoopback?: boolean
   /** A PDS asked to resolve handles that DNS and HTTPS do not (self-hosted or test handles). */
   service?: string
   fetch?: typeof globalThis.fetch
@@ -87,6 +89,7 @@ export async function status(input: string, opts: StatusOptions = {}): Promise<S
     createIdentityResolver({
       timeoutMs,
       ...(opts.plcUrl ? { plcUrl: opts.plcUrl } : {}),
+      ...(opts.allowLoopback ? { allowLoopback: true } : {}),
       ...(opts.service ? { handleService: opts.service } : {}),
     })
   const actor = await resolveActor(resolver, 'did' in subject.actor ? subject.actor.did : subject.actor.handle)

@@ -22,4 +22,5 @@ export const bskyIds = {
   syncListReposByCollection: atprotoIds.ComAtprotoSyncListReposByCollection,
   repoListRecords: atprotoIds.ComAtprotoRepoListRecords,
   repoDescribeRepo: atprotoIds.ComAtprotoRepoDescribeRepo,
+  identityResolveHandle: atprotoIds.ComAtprotoIdentityResolveHandle,
 } as const

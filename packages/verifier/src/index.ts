@@ -1,3 +1,33 @@
+export { RENDERING_TABLE, type Renderings, renderVerdict } from '@donottrain/lexicon'
+export {
+  type AccountResolver,
+  type CheckBasis,
+  CheckError,
+  type CheckErrorCode,
+  type CheckedDeclaration,
+  type CheckedSubject,
+  Checker,
+  type CheckerOptions,
+  type CheckerResolver,
+  type CheckOptions,
+  DEFAULT_CHECK_CACHE_SIZE,
+  DEFAULT_CHECK_CACHE_TTL_MS,
+  type DistrustCode,
+  DistrustError,
+  type Evaluation,
+  type FailMode,
+  IndexerError,
+  type IndexerErrorCode,
+  type IndexerStatement,
+  MAX_CHECK_BATCH,
+  type OriginBinding,
+  type ProvenAbsence,
+  type ProvenDeclaration,
+  type ResolvedAccount,
+  resolveAccount,
+  type SubjectCheck,
+  verifyOriginBinding,
+} from './check/index.js'
 export {
   DID_KEY_PREFIX,
   type DidKeyErrorCode,
@@ -13,6 +43,22 @@ export {
   verifyDidKeySignature,
   verifySignature,
 } from './crypto/index.js'
+export {
+  DECLARATION_COLLECTIONS,
+  DeclarationReadError,
+  type DeclarationReadErrorCode,
+  type DeclarationSource,
+  declarationFromRecord,
+  hasDonottrainTagInText,
+  PREFERENCE_AI_MAPPING,
+  postHasDonottrainTag,
+  type RecordDeclaration,
+  type RecordLocation,
+  samePreferences,
+  sameScope,
+  scopeFromView,
+  USER_INTENTS_MAPPING,
+} from './declarations/index.js'
 export { findAtprotoMethod, getAtprotoKey, getHandle, getPdsEndpoint } from './identity/atproto-fields.js'
 export {
   DID_DOCUMENT_LIMITS,
@@ -96,12 +142,26 @@ export { commonPrefixLength, formatMstKey, isValidMstKey, keyHeight, MAX_MST_KEY
 export { lookup, type MstPath, provePath, walkPath } from './mst/lookup.js'
 export { decodeNode, encodeNode } from './mst/node-codec.js'
 export type { BlockMap, MstEntry, MstNode } from './mst/types.js'
+export {
+  createNetwork,
+  fetchTrustingOrigins,
+  MAX_PROOF_BYTES,
+  type NetworkOptions,
+  PdsClient,
+  PdsError,
+  type PdsErrorCode,
+  pdsEndpoint,
+  type RecordRef,
+  type VerifierNetwork,
+} from './pds/index.js'
 export { buildProofCar } from './proof/build-proof.js'
 export { DEFAULT_CAR_LIMITS, readCar } from './proof/car-reader.js'
 export { writeCar } from './proof/car-writer.js'
 export { checkCommitSignature } from './proof/check-signature.js'
 export { decodeCommit, unsignedCommitBytes, verifyCommitSignature } from './proof/commit.js'
 export { ProofError as RecordProofError, type ProofErrorCode as RecordProofErrorCode } from './proof/errors.js'
+export { recordInCar } from './proof/record-in-car.js'
+export { tidTime } from './proof/tid.js'
 export type {
   AbsenceProof,
   Car,
@@ -112,7 +172,21 @@ export type {
   VerifyProofOptions,
 } from './proof/types.js'
 export { verifyAbsence } from './proof/verify-absence.js'
-export { verifyRecordProof } from './proof/verify-record.js'
+export { type KeyProof, verifyKeyProof, verifyRecordProof } from './proof/verify-record.js'
+export {
+  MAX_RECEIPT_PROOFS,
+  parseReceipt,
+  RECEIPT_VERSION,
+  type Receipt,
+  ReceiptError,
+  type ReceiptErrorCode,
+  type ReceiptProof,
+  receiptFor,
+  unprovenReceipt,
+  type VerifiedReceipt,
+  type VerifyReceiptOptions,
+  verifyReceipt,
+} from './receipt/index.js'
 export { bytesEqual, fromBase64, fromHex, toBase64, toHex } from './tlog/bytes.js'
 export {
   type Checkpoint,

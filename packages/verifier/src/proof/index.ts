@@ -4,6 +4,8 @@ export { writeCar } from './car-writer.js'
 export { checkCommitSignature } from './check-signature.js'
 export { decodeCommit, unsignedCommitBytes, verifyCommitSignature } from './commit.js'
 export { ProofError, type ProofErrorCode } from './errors.js'
+export { recordInCar } from './record-in-car.js'
+export { tidTime } from './tid.js'
 export type {
   AbsenceProof,
   Car,
@@ -15,4 +17,4 @@ export type {
   VerifyProofOptions,
 } from './types.js'
 export { verifyAbsence } from './verify-absence.js'
-export { verifyRecordProof } from './verify-record.js'
+export { type KeyProof, verifyKeyProof, verifyRecordProof } from './verify-record.js'

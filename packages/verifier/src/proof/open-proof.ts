@@ -6,6 +6,7 @@ import { readCar } from './car-reader.js'
 import { checkCommitSignature } from './check-signature.js'
 import { decodeCommit } from './commit.js'
 import { type ProofError, proofError } from './errors.js'
+import { tidTime } from './tid.js'
 import type { VerifiedCommit, VerifyProofOptions } from './types.js'
 
 /** A proof CAR whose commit is signed by the DID asked about, walked to the key asked about. */
@@ -49,7 +50,7 @@ export async function openProof(car: Uint8Array, opts: VerifyProofOptions): Prom
   const { data, rev, prev } = commit.value
   return ok({
     uri: `at://${did}/${collection}/${rkey}`,
-    commit: { cid: root, did, rev, data, prev },
+    commit: { cid: root, did, rev, time: tidTime(rev), data, prev },
     signingKey: signingKey.value,
     path: path.value,
     blocks,

@@ -27,8 +27,15 @@ export type Commit = {
   sig: Uint8Array
 }
 
-/** The verified commit a proof rests on. */
-export type VerifiedCommit = { cid: string; did: string; rev: string; data: string; prev: string | null }
+/** The verified commit a proof rests on; `time` is the time its rev (a TID) encodes, ISO 8601. */
+export type VerifiedCommit = {
+  cid: string
+  did: string
+  rev: string
+  time: string | undefined
+  data: string
+  prev: string | null
+}
 
 export type VerifyProofOptions = {
   did: string

@@ -10,9 +10,10 @@ import { err, ok } from '../mst/result.js'
 import { readCar } from './car-reader.js'
 import { writeCar } from './car-writer.js'
 import { decodeCommit, verifyCommitSignature } from './commit.js'
+import { recordInCar } from './record-in-car.js'
 import type { KeyResolver, VerifyProofOptions } from './types.js'
 import { verifyAbsence } from './verify-absence.js'
-import { verifyRecordProof } from './verify-record.js'
+import { verifyKeyProof, verifyRecordProof } from './verify-record.js'
 
 // Proofs from a real PDS (com.atproto.sync.getRecord), then the same proofs broken on purpose.
 
@@ -364,6 +365,40 @@ describe('verifyAbsence', () => {
       'BadSignature',
     )
     await expectFailure(verifyAbsence(car, { ...selfOpts(), did: bob.did, rkey: deletedRkey }), 'DidMismatch')
+  })
+})
+
+describe('verifyKeyProof', () => {
+  it('proves presence or absence with one verification, with the commit time', async () => {
+    const present = await verifyKeyProof(await getProof(alice.did, ids.AiDonottrainDeclaration, 'self'), selfOpts())
+    if (!present.ok) throw present.error
+    expect(present.value.present).toBe(true)
+    expect(present.value.present && JSON.parse(JSON.stringify(present.value.proof.record))).toEqual(declaration)
+    expect(Date.parse(present.value.proof.commit.time as string)).toBeGreaterThan(Date.now() - 600_000)
+    const car = await getProof(alice.did, ids.AiDonottrainDeclaration, deletedRkey)
+    const absent = await verifyKeyProof(car, { ...selfOpts(), rkey: deletedRkey })
+    expect(absent.ok && absent.value.present).toBe(false)
+    const wrong = await verifyKeyProof(car, {
+      ...selfOpts(),
+      rkey: deletedRkey,
+      resolver: undefined,
+      key: await randomKey(),
+    })
+    expect(!wrong.ok && wrong.error.code).toBe('BadSignature')
+  })
+})
+
+describe('recordInCar', () => {
+  it('names the record a record proof carries, and refuses to guess for an absence proof', async () => {
+    const rkey = postRkeys[7] as string
+    expect(recordInCar(await getProof(alice.did, bskyIds.post, rkey))).toEqual({
+      ok: true,
+      value: { did: alice.did, collection: bskyIds.post, rkey },
+    })
+    const absent = recordInCar(await getProof(alice.did, ids.AiDonottrainDeclaration, deletedRkey))
+    expect(!absent.ok && absent.error.code).toBe('InvalidRequest')
+    const truncated = recordInCar((await getProof(alice.did, bskyIds.post, rkey)).subarray(0, 50))
+    expect(!truncated.ok && truncated.error.code).toBe('MalformedCar')
   })
 })
 

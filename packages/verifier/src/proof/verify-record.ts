@@ -1,8 +1,8 @@
 import { BytesWrapper, CidLinkWrapper, decode as decodeCbor } from '@atcute/cbor'
 import { ok, type Result } from '../mst/result.js'
 import { type ProofError, proofError } from './errors.js'
-import { openProof } from './open-proof.js'
-import type { RecordProof, VerifyProofOptions } from './types.js'
+import { type OpenedProof, openProof } from './open-proof.js'
+import type { AbsenceProof, RecordProof, VerifyProofOptions } from './types.js'
 
 const isPlainMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' &&
@@ -27,10 +27,36 @@ export async function verifyRecordProof(
 ): Promise<Result<RecordProof, ProofError>> {
   const opened = await openProof(car, opts)
   if (!opened.ok) return opened
-  const { uri, commit, signingKey, path, blocks } = opened.value
-  const recordCid = path.value
-  if (recordCid === null)
+  if (opened.value.path.value === null) {
+    const { uri, commit } = opened.value
     return proofError('RecordNotFound', `no record at the key in the signed commit uri=${uri} rev=${commit.rev}`)
+  }
+  return readRecord(opened.value, opts)
+}
+
+/** What a proof of one key establishes: the record there, or that there is none. */
+export type KeyProof = { present: true; proof: RecordProof } | { present: false; proof: AbsenceProof }
+
+/**
+ * Verifies a `com.atproto.sync.getRecord` CAR either way: it proves the record at the key, or
+ * that there is none (one signature check, where verifyRecordProof then verifyAbsence take two).
+ * Fails like verifyRecordProof, never with RecordNotFound.
+ */
+export async function verifyKeyProof(car: Uint8Array, opts: VerifyProofOptions): Promise<Result<KeyProof, ProofError>> {
+  const opened = await openProof(car, opts)
+  if (!opened.ok) return opened
+  const { uri, commit, signingKey, path } = opened.value
+  if (path.value === null) {
+    const { did, collection, rkey } = opts
+    return ok({ present: false, proof: { did, collection, rkey, uri, commit, signingKey } })
+  }
+  const record = readRecord(opened.value, opts)
+  return record.ok ? ok({ present: true, proof: record.value }) : record
+}
+
+function readRecord(opened: OpenedProof, opts: VerifyProofOptions): Result<RecordProof, ProofError> {
+  const { uri, commit, signingKey, path, blocks } = opened
+  const recordCid = path.value as string
   const bytes = blocks.get(recordCid)
   if (bytes === undefined) return proofError('MstPathBroken', `record block is missing from the car cid=${recordCid}`)
   let record: unknown

@@ -1,0 +1,5 @@
+export { ReceiptError, type ReceiptErrorCode } from './errors.js'
+export { receiptFor, unprovenReceipt } from './make-receipt.js'
+export { MAX_RECEIPT_PROOFS, parseReceipt } from './parse-receipt.js'
+export { RECEIPT_VERSION, type Receipt, type ReceiptProof } from './types.js'
+export { type VerifiedReceipt, type VerifyReceiptOptions, verifyReceipt } from './verify-receipt.js'
