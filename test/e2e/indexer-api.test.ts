@@ -440,20 +440,34 @@ describe('indexer XRPC API against a real PDS', () => {
           rev: '3l3qo2vutsw2b',
           indexedAt: now(),
         }
-        return { kind: 'create', did: alice.did, uri, cid, rev: '3l3qo2vutsw2b', indexed_at: now(), view: JSON.stringify(view) }
+        return {
+          kind: 'create',
+          did: alice.did,
+          uri,
+          cid,
+          rev: '3l3qo2vutsw2b',
+          indexed_at: now(),
+          view: JSON.stringify(view),
+        }
       })
       for (let i = 0; i < rows.length; i += 1000) {
-        await slow.store.kysely.insertInto('change').values(rows.slice(i, i + 1000)).execute()
+        await slow.store.kysely
+          .insertInto('change')
+          .values(rows.slice(i, i + 1000))
+          .execute()
       }
       const url = new URL(`/xrpc/${ids.AiDonottrainSubscribeDeclarations}`, slow.url.replace('http', 'ws'))
       url.searchParams.set('cursor', '0')
       const ws = new WebSocket(url)
       await new Promise((resolve) => ws.once('open', resolve))
       ;(ws as unknown as { _socket: { pause(): void } })._socket.pause() // a reader that stopped reading
-      await waitFor(() => slow.metrics.get('donottrain_subscriber_cutoffs_total', { reason: 'ConsumerTooSlow' }) === 1, {
-        what: 'ConsumerTooSlow cutoff',
-        timeoutMs: 30_000,
-      })
+      await waitFor(
+        () => slow.metrics.get('donottrain_subscriber_cutoffs_total', { reason: 'ConsumerTooSlow' }) === 1,
+        {
+          what: 'ConsumerTooSlow cutoff',
+          timeoutMs: 30_000,
+        },
+      )
       // It was sent what fit in its socket, not the whole feed.
       expect(slow.metrics.get('donottrain_subscriber_frames_total')).toBeLessThan(rows.length)
       await waitFor(() => ws.readyState === ws.CLOSED || ws.readyState === ws.CLOSING || undefined, {
@@ -502,7 +516,7 @@ describe('indexer XRPC API against a real PDS', () => {
 
     it.each([
       [ids.AiDonottrainGetStatus, { subject: huge }, 'InvalidRequest'],
-      [ids.AiDonottrainGetStatus, { subject: 'did:plc:' + 'a'.repeat(9000) }, 'InvalidRequest'],
+      [ids.AiDonottrainGetStatus, { subject: `did:plc:${'a'.repeat(9000)}` }, 'InvalidRequest'],
       [ids.AiDonottrainGetStatus, { subject: sqlish }, 'InvalidSubject'],
       [ids.AiDonottrainGetStatus, {}, 'InvalidRequest'],
       [ids.AiDonottrainListDeclarations, { limit: '1000000' }, 'InvalidRequest'],
