@@ -10,7 +10,7 @@ import {
   type SafeFetch,
 } from '@donottrain/verifier'
 import type { Kysely } from 'kysely'
-import { createApi, createHandleLookup, loadSigningSeed, serviceIdentity } from './api/index.js'
+import { type ApiContext, createApi, createHandleLookup, loadSigningSeed, serviceIdentity } from './api/index.js'
 import { createHttpServer, listen } from './api/server.js'
 import { AppContext } from './app-context.js'
 import { Backfill, type BackfillProgress } from './backfill/backfill.js'
@@ -33,6 +33,7 @@ import { catchUpLog } from './tlog/append.js'
 import { Checkpointer } from './tlog/checkpointer.js'
 import { LogStore } from './tlog/log-store.js'
 import type { LogSchema } from './tlog/schema.js'
+import { createWebRoutes } from './web/index.js'
 import { raceAbort } from './work/sleep.js'
 
 export { decodeEd25519Multikey, LIMITS } from './api/index.js'
@@ -223,34 +224,36 @@ export async function startIndexer(
   })
   checkpointer.start()
   const resolveHandle = overrides.resolveHandle
-  const api = createApi(
-    {
-      queries: new Queries(store.kysely),
-      lookupHandles: createHandleLookup({
-        ttlMs: cfg.didCacheTtlMs,
-        resolve:
-          resolveHandle ??
-          (async (handle) => {
-            const did = await ctx.handles.resolve(handle)
-            return did.ok ? did.value : null
-          }),
-      }),
-      identity,
-      metrics,
-      log: log.http,
-      feed: { publisherDid: overrides.feedPublisherDid ?? cfg.feedPublisherDid, rkey: 'donottrain' },
-      pollMs: 250,
-      subscriberHighWaterMark: overrides.subscriberHighWaterMark ?? 4 * 1024 * 1024,
-      tlog: {
-        store: logStore,
-        checkpointer,
-        origin: logOrigin,
-        verifierKey: formatVerifierKey(logOrigin, identity.publicKey),
-      },
+  const apiCtx: ApiContext = {
+    queries: new Queries(store.kysely),
+    lookupHandles: createHandleLookup({
+      ttlMs: cfg.didCacheTtlMs,
+      resolve:
+        resolveHandle ??
+        (async (handle) => {
+          const did = await ctx.handles.resolve(handle)
+          return did.ok ? did.value : null
+        }),
+    }),
+    identity,
+    metrics,
+    log: log.http,
+    feed: { publisherDid: overrides.feedPublisherDid ?? cfg.feedPublisherDid, rkey: 'donottrain' },
+    pollMs: 250,
+    subscriberHighWaterMark: overrides.subscriberHighWaterMark ?? 4 * 1024 * 1024,
+    tlog: {
+      store: logStore,
+      checkpointer,
+      origin: logOrigin,
+      verifierKey: formatVerifierKey(logOrigin, identity.publicKey),
     },
-    { corsOrigin: cfg.corsOrigin, rateLimitPerMinute: cfg.rateLimitPerMinute },
-  )
+  }
+  const api = createApi(apiCtx, { corsOrigin: cfg.corsOrigin, rateLimitPerMinute: cfg.rateLimitPerMinute })
   routes.push(...api.routes)
+  // The web pages come after the API routes: same CORS headers and per-IP rate limit.
+  routes.push(
+    ...createWebRoutes({ api: apiCtx, publicUrl: cfg.publicUrl, plcUrl: cfg.plcUrl, allowHttp: cfg.allowLoopback }),
+  )
   server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head))
   const abort = new AbortController()
   const stats: SubscriptionStats = { queued: 0 }
