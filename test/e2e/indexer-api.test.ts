@@ -498,6 +498,60 @@ describe('indexer XRPC API against a real PDS', () => {
     }
   })
 
+  it('donottrain feed publish creates the generator record that names this indexer', async () => {
+    const { spawn } = await import('node:child_process')
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { repoRoot } = await import('../src/index.js')
+    const home = await mkdtemp(join(tmpdir(), 'donottrain-cli-'))
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(repoRoot, 'packages/cli/dist/bin.js'), ...args], {
+          env: {
+            PATH: process.env.PATH,
+            HOME: home,
+            DONOTTRAIN_CONFIG_DIR: home,
+            DONOTTRAIN_SERVICE: net.pdsUrl,
+            DONOTTRAIN_PLC_URL: net.plcUrl,
+            DONOTTRAIN_IDENTIFIER: bob.did,
+            DONOTTRAIN_APP_PASSWORD: bob.password,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d
+        })
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d
+        })
+        child.on('close', (code) => resolve({ code, stdout, stderr }))
+      })
+    try {
+      expect((await run(['login', '--json'])).code).toBe(0)
+      const usage = await run(['feed', 'publish'])
+      expect(usage.code).toBe(2)
+      const published = await run(['feed', 'publish', '--indexer', indexer.url, '--json'])
+      expect(published.code, published.stderr).toBe(0)
+      const report = JSON.parse(published.stdout) as { uri: string; serviceDid: string; publisherDid: string }
+      expect(report).toMatchObject({ serviceDid: indexer.did, publisherDid: bob.did })
+      const record = await bob.agent.com.atproto.repo.getRecord({
+        repo: bob.did,
+        collection: bskyIds.feedGenerator,
+        rkey: 'donottrain',
+      })
+      expect(record.data.value).toMatchObject({ did: indexer.did, displayName: '#donottrain' })
+      atprotoLexicons.assertValidRecord(bskyIds.feedGenerator, record.data.value)
+      // The indexer (INDEXER_FEED_PUBLISHER_DID = bob) describes exactly that feed.
+      const desc = (await (await xrpc(bskyIds.feedDescribeFeedGenerator)).json()) as { feeds: Array<{ uri: string }> }
+      expect(desc.feeds.map((f) => f.uri)).toEqual([report.uri])
+    } finally {
+      await rm(home, { recursive: true, force: true })
+    }
+  })
+
   describe('abuse: clean 400s with named errors, nothing else touched', () => {
     const huge = 'x'.repeat(100 * 1024)
     const sqlish = "x' OR 1=1; DROP TABLE declaration; --"

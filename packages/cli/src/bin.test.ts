@@ -11,7 +11,7 @@ import { type LocalNetwork, startLocalNetwork, type TestAccount } from '@donottr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js')
-const COMMANDS = ['login', 'logout', 'declare', 'revoke', 'list', 'status', 'post', 'profile']
+const COMMANDS = ['login', 'logout', 'declare', 'revoke', 'list', 'status', 'post', 'profile', 'check', 'verify', 'index']
 
 interface RunResult {
   code: number | null
@@ -86,6 +86,13 @@ describe('donottrain --help', () => {
     const r = await run(['--help'])
     expect(r.code).toBe(0)
     for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'))
+  })
+
+  it('feed publish --help has examples', async () => {
+    const r = await run(['feed', 'publish', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Usage: donottrain feed publish')
+    expect(r.stdout).toMatch(/Examples:\n {2}\$ donottrain feed publish/)
   })
 
   it.each(COMMANDS)('%s --help has examples', async (c) => {

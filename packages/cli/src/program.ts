@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import * as checkCmd from './commands/check.js'
 import * as declareCmd from './commands/declare.js'
+import * as feedCmd from './commands/feed.js'
 import * as indexCmd from './commands/index-cmd.js'
 import * as listCmd from './commands/list.js'
 import * as loginCmd from './commands/login.js'
@@ -26,6 +27,7 @@ const COMMANDS = [
   checkCmd,
   verifyCmd,
   indexCmd,
+  feedCmd,
 ]
 
 export function buildProgram(ctx: CliContext): Command {

@@ -2,6 +2,7 @@ import type { AtpAgent } from '@atproto/api'
 import type { SessionContext } from './context.js'
 import { type DeclareInput, type DeclareResult, declare } from './declare.js'
 import { SessionExpiredError } from './errors.js'
+import { type FeedGeneratorInput, type FeedGeneratorResult, publishFeedGenerator } from './feed.js'
 import { type DeclarationList, listDeclarations } from './list.js'
 import { type PostOptions, type PostResult, post } from './post.js'
 import { type ProfileTagResult, tagProfile, untagProfile } from './profile.js'
@@ -88,6 +89,11 @@ export class DonottrainClient {
   /** Removes #donottrain from the profile description, and nothing else. */
   untagProfile(): Promise<ProfileTagResult> {
     return untagProfile(this.#ctx())
+  }
+
+  /** Publishes the app.bsky.feed.generator record pointing at an indexer's #donottrain feed. */
+  publishFeedGenerator(input: FeedGeneratorInput): Promise<FeedGeneratorResult> {
+    return publishFeedGenerator(this.#ctx(), input)
   }
 
   /** Ends the session at the PDS (best effort) and forgets the tokens. */

@@ -22,6 +22,7 @@ export {
   SessionExpiredError,
   SwapConflictError,
 } from './errors.js'
+export { FEED_RKEY, type FeedGeneratorInput, type FeedGeneratorResult } from './feed.js'
 export {
   DONOTTRAIN_TAG,
   donottrainTagRanges,
