@@ -33,6 +33,12 @@ export const schemaDict = {
                   maxLength: 8192,
                 },
               },
+              logProofs: {
+                type: 'boolean',
+                default: false,
+                description:
+                  "Also return each answer's log checkpoint and inclusion proofs (costs a proof per declaration).",
+              },
             },
           },
         },
@@ -316,6 +322,12 @@ export const schemaDict = {
             description:
               'Index of the transparency-log leaf that recorded this version, when the indexer keeps a log.',
           },
+          logIndex: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'The transparency-log leaf of the change that wrote this version (see ai.donottrain.log.*).',
+          },
         },
       },
       recordTarget: {
@@ -431,6 +443,28 @@ export const schemaDict = {
             type: 'boolean',
             description:
               'False when the account is deactivated or taken down; its declarations stay in force.',
+          },
+          checkpoint: {
+            type: 'ref',
+            ref: 'lex:ai.donottrain.log.defs#checkpointView',
+            description:
+              'The signed log checkpoint the inclusion proofs lead to.',
+          },
+          inclusions: {
+            type: 'array',
+            maxLength: 1000,
+            items: {
+              type: 'ref',
+              ref: 'lex:ai.donottrain.log.defs#inclusionProof',
+            },
+            description:
+              'For each listed declaration with a logIndex the checkpoint covers, the proof that its leaf is in the log.',
+          },
+          at: {
+            type: 'string',
+            format: 'datetime',
+            description:
+              'Set when the answer is for a past time (getStatus?at=): the state the log held at the checkpoint that covered it.',
           },
         },
       },
@@ -554,6 +588,12 @@ export const schemaDict = {
               description:
                 'A DID, handle, at-uri, https://bsky.app profile or post URL, Bluesky CDN image/video URL, or any other https URL.',
             },
+            at: {
+              type: 'string',
+              format: 'datetime',
+              description:
+                'Answer as of this time, from the transparency log: the declarations in effect at the newest checkpoint made at or before it.',
+            },
           },
         },
         output: {
@@ -573,6 +613,10 @@ export const schemaDict = {
             name: 'UnresolvableSubject',
             description:
               'The subject names a handle or account that could not be resolved.',
+          },
+          {
+            name: 'NoCheckpoint',
+            description: 'No checkpoint was made at or before `at`.',
           },
         ],
       },

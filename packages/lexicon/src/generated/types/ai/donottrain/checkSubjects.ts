@@ -15,6 +15,8 @@ export type QueryParams = {}
 
 export interface InputSchema {
   subjects: string[]
+  /** Also return each answer's log checkpoint and inclusion proofs (costs a proof per declaration). */
+  logProofs?: boolean
 }
 
 export interface OutputSchema {

@@ -5,6 +5,7 @@ import { type ValidationResult, BlobRef } from '@atproto/lexicon'
 import { validate as _validate } from '../../../lexicons.js'
 import { type $Typed, is$typed as _is$typed, type OmitKey } from '../../../util.js'
 import type * as AiDonottrainDeclaration from './declaration.js'
+import type * as AiDonottrainLogDefs from './log/defs.js'
 
 const is$typed = _is$typed,
   validate = _validate
@@ -83,6 +84,8 @@ export interface DeclarationView {
   indexedAt: string
   /** Index of the transparency-log leaf that recorded this version, when the indexer keeps a log. */
   leafIndex?: number
+  /** The transparency-log leaf of the change that wrote this version (see ai.donottrain.log.*). */
+  logIndex?: number
 }
 
 const hashDeclarationView = 'declarationView'
@@ -167,6 +170,11 @@ export interface StatusView {
   renderings: Renderings
   /** False when the account is deactivated or taken down; its declarations stay in force. */
   accountActive?: boolean
+  checkpoint?: AiDonottrainLogDefs.CheckpointView
+  /** For each listed declaration with a logIndex the checkpoint covers, the proof that its leaf is in the log. */
+  inclusions?: AiDonottrainLogDefs.InclusionProof[]
+  /** Set when the answer is for a past time (getStatus?at=): the state the log held at the checkpoint that covered it. */
+  at?: string
 }
 
 const hashStatusView = 'statusView'

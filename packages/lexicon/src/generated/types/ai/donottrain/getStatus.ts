@@ -14,6 +14,8 @@ const id = 'ai.donottrain.getStatus'
 export type QueryParams = {
   /** A DID, handle, at-uri, https://bsky.app profile or post URL, Bluesky CDN image/video URL, or any other https URL. */
   subject: string
+  /** Answer as of this time, from the transparency log: the declarations in effect at the newest checkpoint made at or before it. */
+  at?: string
 }
 export type InputSchema = undefined
 export type OutputSchema = AiDonottrainDefs.StatusView
@@ -41,11 +43,18 @@ export class UnresolvableSubjectError extends XRPCError {
   }
 }
 
+export class NoCheckpointError extends XRPCError {
+  constructor(src: XRPCError) {
+    super(src.status, src.error, src.message, src.headers, { cause: src })
+  }
+}
+
 export function toKnownErr(e: any) {
   if (e instanceof XRPCError) {
     if (e.error === 'InvalidSubject') return new InvalidSubjectError(e)
     if (e.error === 'UnresolvableSubject')
       return new UnresolvableSubjectError(e)
+    if (e.error === 'NoCheckpoint') return new NoCheckpointError(e)
   }
 
   return e
