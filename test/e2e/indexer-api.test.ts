@@ -419,6 +419,54 @@ describe('indexer XRPC API against a real PDS', () => {
     expect(await bad.json()).toMatchObject({ error: 'InvalidRange' })
   })
 
+  it('answers with inclusion proofs to a signed checkpoint, and answers for a past time from the log', async () => {
+    const { fromBase64, formatVerifierKey, openCheckpoint, verifyInclusion } = await import('@donottrain/verifier')
+    const doc = (await (await fetch(new URL('/.well-known/did.json', indexer.url))).json()) as {
+      verificationMethod: Array<{ publicKeyMultibase: string }>
+    }
+    const publicKey = decodeEd25519Multikey(doc.verificationMethod[0]?.publicKeyMultibase as string)
+    const provable = async (s: StatusView) => {
+      const cp = s.checkpoint as AiDonottrainLogDefs.CheckpointView
+      expect((await openCheckpoint(cp.note, formatVerifierKey(cp.origin, publicKey))).ok).toBe(true)
+      expect(s.inclusions).toHaveLength(s.declarations.length)
+      for (const [i, d] of s.declarations.entries()) {
+        const inc = s.inclusions?.[i] as AiDonottrainLogDefs.InclusionProof
+        expect(inc.leafIndex).toBe(d.logIndex)
+        const hashes = inc.hashes.map((h) => fromBase64(h) as Uint8Array)
+        const ok = verifyInclusion(
+          fromBase64(inc.leafHash) as Uint8Array,
+          inc.leafIndex,
+          cp.size,
+          hashes,
+          fromBase64(cp.rootHash) as Uint8Array,
+        )
+        expect(ok.ok).toBe(true)
+      }
+    }
+    const now = await getStatus(alice.did)
+    expect(now.verdict.trainAi).toBe('deny')
+    await provable(now)
+    const before = new Date().toISOString()
+
+    await aliceClient.revoke()
+    await waitVerdict(alice.did, (v) => v.verdict.trainAi === 'unknown', 'revocation indexed')
+    await indexer.checkpointer.checkpoint()
+
+    const res = await xrpc(ids.AiDonottrainGetStatus, { subject: alice.did, at: before })
+    expect(res.status, await res.clone().text()).toBe(200)
+    const past = (await res.json()) as StatusView
+    expect(past.at).toBe(before)
+    expect(past.verdict).toEqual(now.verdict)
+    expect(past.declarations.map((d) => d.cid)).toEqual(now.declarations.map((d) => d.cid))
+    expect((past.checkpoint as AiDonottrainLogDefs.CheckpointView).size).toBeLessThan(
+      ((await getStatus(alice.did)).checkpoint as AiDonottrainLogDefs.CheckpointView).size,
+    )
+    await provable(past)
+    const tooEarly = await xrpc(ids.AiDonottrainGetStatus, { subject: alice.did, at: '2000-01-01T00:00:00.000Z' })
+    expect(tooEarly.status).toBe(400)
+    expect(await tooEarly.json()).toMatchObject({ error: 'NoCheckpoint' })
+  })
+
   it('cuts off a subscriber that stops reading, without buffering the feed for it', async () => {
     const { WebSocket } = await import('ws')
     const slow = await startTestIndexer(net, { overrides: { subscriberHighWaterMark: 64 * 1024 } })

@@ -10,6 +10,7 @@ import {
 } from '@donottrain/lexicon'
 import type { DeclarationRow, Queries } from '../db/queries.js'
 import { rowScope, toDeclarationView } from '../views.js'
+import { attachInclusionProofs, attachLogIndexes, type TlogDeps } from './log-proofs.js'
 
 export type StatusView = AiDonottrainDefs.StatusView
 export type SubjectError = AiDonottrainDefs.SubjectError
@@ -32,7 +33,8 @@ type Resolved = { subject: Subject; did?: string; handle?: string; verdictSubjec
  */
 export async function statusOf(
   inputs: readonly string[],
-  deps: { queries: Queries; lookupHandles: HandleLookup },
+  deps: { queries: Queries; lookupHandles: HandleLookup; tlog?: TlogDeps },
+  opts: { logProofs?: boolean } = {},
 ): Promise<StatusAnswer[]> {
   const parsed = inputs.map((input) => parseSubject(input))
   const handles = new Set<string>()
@@ -81,7 +83,8 @@ export async function statusOf(
   for (const row of byDid) add(row.did, row)
   for (const row of byOrigin) if (row.scope_target) add(`origin:${row.scope_target}`, row)
 
-  return resolved.map((r) => {
+  const withSeqs: Array<{ status: StatusView; seqs: number[] }> = []
+  const answers = resolved.map((r): StatusAnswer => {
     if ('error' in r) return { ok: false, error: r }
     const key = r.subject.kind === 'web' ? `origin:${r.subject.origin}` : (r.did as string)
     const { verdict, applied } = verdictFor(r.verdictSubject, index.get(key) ?? [])
@@ -94,8 +97,19 @@ export async function statusOf(
       renderings: renderVerdict(verdict),
       ...(repo && { accountActive: !INACTIVE.has(repo.status) }),
     }
+    withSeqs.push({ status, seqs: applied.map((d) => d.row.seq) })
     return { ok: true, status }
   })
+  if (deps.tlog) {
+    await attachLogIndexes(withSeqs, deps.tlog.store)
+    if (opts.logProofs) {
+      await attachInclusionProofs(
+        withSeqs.map((s) => s.status),
+        deps.tlog,
+      )
+    }
+  }
+  return answers
 }
 
 function subjectView(r: Resolved, storedHandle: string | undefined): AiDonottrainDefs.SubjectView {

@@ -114,6 +114,19 @@ export class Queries {
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }))
   }
 
+  /** One account's changes up to `maxSeq`, in order; at most `limit` (the caller refuses more). */
+  async changesForDid(did: string, maxSeq: number, limit: number): Promise<ChangeRow[]> {
+    const rows = await this.db
+      .selectFrom('change')
+      .selectAll()
+      .where('did', '=', did)
+      .where('seq', '<=', maxSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }))
+  }
+
   /** The newest change's seq, 0 when there is none. */
   async latestSeq(): Promise<number> {
     const row = await this.db

@@ -9,8 +9,8 @@ export default function (server: Server, ctx: ApiContext): void {
     opts: { jsonLimit: 9 * 1024 * 1024 },
     handler: async ({ input }) => {
       // The lexicon bounds the array (1..1000 strings of ≤ 8192); a longer one never gets here.
-      const { subjects } = (input as { body: { subjects: string[] } }).body
-      const answers = await statusOf(subjects, ctx)
+      const { subjects, logProofs } = (input as { body: { subjects: string[]; logProofs?: boolean } }).body
+      const answers = await statusOf(subjects, { ...ctx, tlog: ctx.tlog }, { logProofs: logProofs === true })
       return {
         encoding: 'application/json',
         body: { results: answers.map((a) => (a.ok ? a.status : a.error)) },
