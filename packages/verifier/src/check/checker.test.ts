@@ -297,7 +297,9 @@ describe('Checker with an honest indexer', () => {
   })
 
   it('batches at most 1,000 subjects per checkSubjects call, and proves each declaration once', async () => {
-    const c = checker()
+    // The test indexer asks the real PDS for each of 1,000 subjects: give it time on a busy machine,
+    // so a slow answer is not mistaken for an unreachable indexer (which falls back to the PDS).
+    const c = checker({ timeoutMs: 150_000 })
     const subjects = Array.from(
       { length: 1001 },
       (_, i) => `at://${alice.did}/${bskyIds.post}/3l2s5xxv${(100 + i).toString(32).padStart(5, '2')}`,
@@ -307,7 +309,8 @@ describe('Checker with an honest indexer', () => {
     const results = await c.check(subjects)
     expect(indexer.batches).toEqual([1000, 1])
     expect(indexer.proofs).toEqual([`at://${alice.did}/${ids.AiDonottrainDeclaration}/self`])
-    expect(results.every((r) => r.ok && r.value.verdict === 'deny' && r.value.basis === 'indexer')).toBe(true)
+    const wrong = results.filter((r) => !(r.ok && r.value.verdict === 'deny' && r.value.basis === 'indexer'))
+    expect(wrong.slice(0, 3)).toEqual([])
     expect(results.map((r) => r.ok && r.value.input)).toEqual(subjects)
     const small = checker({ batchSize: 2 })
     indexer.batches = []
