@@ -547,35 +547,21 @@ describe('indexer XRPC API against a real PDS', () => {
   })
 
   it('donottrain feed publish creates the generator record that names this indexer', async () => {
-    const { spawn } = await import('node:child_process')
     const { mkdtemp, rm } = await import('node:fs/promises')
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
-    const { repoRoot } = await import('../src/index.js')
+    const { runCli } = await import('../src/index.js')
     const home = await mkdtemp(join(tmpdir(), 'donottrain-cli-'))
     const run = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [join(repoRoot, 'packages/cli/dist/bin.js'), ...args], {
-          env: {
-            PATH: process.env.PATH,
-            HOME: home,
-            DONOTTRAIN_CONFIG_DIR: home,
-            DONOTTRAIN_SERVICE: net.pdsUrl,
-            DONOTTRAIN_PLC_URL: net.plcUrl,
-            DONOTTRAIN_IDENTIFIER: bob.did,
-            DONOTTRAIN_APP_PASSWORD: bob.password,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
-        let stdout = ''
-        let stderr = ''
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d
-        })
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d
-        })
-        child.on('close', (code) => resolve({ code, stdout, stderr }))
+      runCli(args, {
+        env: {
+          HOME: home,
+          DONOTTRAIN_CONFIG_DIR: home,
+          DONOTTRAIN_SERVICE: net.pdsUrl,
+          DONOTTRAIN_PLC_URL: net.plcUrl,
+          DONOTTRAIN_IDENTIFIER: bob.did,
+          DONOTTRAIN_APP_PASSWORD: bob.password,
+        },
       })
     try {
       expect((await run(['login', '--json'])).code).toBe(0)

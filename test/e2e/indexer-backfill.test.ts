@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,7 +15,7 @@ import {
 import { bskyIds, ids, scopes } from '@donottrain/lexicon'
 import { DidResolver, FetchFailedError, type SafeFetch, SafeFetcher, verifyRecordProof } from '@donottrain/verifier'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LocalNetwork, repoRoot, startLocalNetwork, type TestAccount, waitFor } from '../src/index.js'
+import { type LocalNetwork, runCli, startLocalNetwork, type TestAccount, waitFor } from '../src/index.js'
 import { testIndexerEnv } from './support/indexer.js'
 
 const now = () => new Date().toISOString()
@@ -275,7 +274,7 @@ describe('indexer backfill', () => {
     const dir = tempDir()
     const dbPath = join(dir, 'indexer.sqlite')
     const env = testIndexerEnv(net, net.pdsUrl, dbPath, FAST)
-    const res = await runCli(['index', '--backfill', '--once', '--json'], { PATH: process.env.PATH ?? '', ...env })
+    const res = await runCli(['index', '--backfill', '--once', '--json'], { env })
     expect(res.stderr).toBe('')
     expect(res.code).toBe(0)
     expect(JSON.parse(res.stdout)).toMatchObject({ completed: true, done: 6, failed: 0 })
@@ -286,7 +285,7 @@ describe('indexer backfill', () => {
     } finally {
       await db.close()
     }
-    const usage = await runCli(['index', '--once'], { PATH: process.env.PATH ?? '', ...env })
+    const usage = await runCli(['index', '--once'], { env })
     expect(usage.code).toBe(2)
     expect(usage.stderr).toContain('--once needs --backfill')
   })
@@ -314,27 +313,4 @@ async function startRelay(answer: (url: URL) => unknown): Promise<{ url: string;
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }
-}
-
-function runCli(args: string[], env: Record<string, string | undefined>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'packages/cli/dist/bin.js'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8')
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8')
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
 }

@@ -1,3 +1,4 @@
+export { type CliRun, type CliRunOptions, runCli } from './cli.js'
 export { createKeypair, type FixtureAccount, type FixtureKeyType, registerAccount } from './firehose-accounts.js'
 export { encodeCar } from './firehose-car.js'
 export {

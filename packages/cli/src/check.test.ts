@@ -1,6 +1,3 @@
-// `donottrain check` as a subprocess against a real local PDS + PLC: exit codes, --json shape,
-// stdin, fallback and fail modes, receipts. Build first: npx tsc -b packages/cli
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -9,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ids, scopes } from '@donottrain/lexicon'
-import { type LocalNetwork, startLocalNetwork, type TestAccount } from '@donottrain/test'
+import { type LocalNetwork, runCli, startLocalNetwork, type TestAccount } from '@donottrain/test'
 import { createNetwork, verifyReceipt } from '@donottrain/verifier'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -27,32 +24,17 @@ let alice: TestAccount // account-wide: trainAi deny, search allow
 let bob: TestAccount // nothing declared
 
 function run(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<RunResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        HOME: dir,
-        DONOTTRAIN_CONFIG_DIR: dir,
-        DONOTTRAIN_SERVICE: net.pdsUrl,
-        DONOTTRAIN_PLC_URL: net.plcUrl,
-        ...opts.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8')
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8')
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolveRun({ code, stdout, stderr })
-    })
-    child.stdin.end(opts.input ?? '')
+  return runCli(args, {
+    env: {
+      HOME: dir,
+      DONOTTRAIN_CONFIG_DIR: dir,
+      DONOTTRAIN_SERVICE: net.pdsUrl,
+      DONOTTRAIN_PLC_URL: net.plcUrl,
+      ...opts.env,
+    },
+    ...(opts.input !== undefined && { input: opts.input }),
+    timeoutMs: 30_000,
+    bin: BIN,
   })
 }
 

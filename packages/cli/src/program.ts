@@ -7,9 +7,11 @@ import * as indexCmd from './commands/index-cmd.js'
 import * as listCmd from './commands/list.js'
 import * as loginCmd from './commands/login.js'
 import * as logoutCmd from './commands/logout.js'
+import * as monitorCmd from './commands/monitor.js'
 import * as postCmd from './commands/post.js'
 import * as profileCmd from './commands/profile.js'
 import * as revokeCmd from './commands/revoke.js'
+import * as snapshotCmd from './commands/snapshot.js'
 import * as statusCmd from './commands/status.js'
 import * as verifyCmd from './commands/verify.js'
 import type { CliContext } from './context.js'
@@ -28,6 +30,8 @@ const COMMANDS = [
   verifyCmd,
   indexCmd,
   feedCmd,
+  snapshotCmd,
+  monitorCmd,
 ]
 
 export function buildProgram(ctx: CliContext): Command {
@@ -46,7 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 failed, 2 wrong usage, 3 denied (check, verify). Every command takes --help and --json.
+Exit codes: 0 ok, 1 failed, 2 wrong usage, 3 denied (check, verify) or a log violation (monitor). Every command takes --help and --json.
 
 Examples:
   $ donottrain login alice.bsky.social

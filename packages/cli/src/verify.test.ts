@@ -1,13 +1,10 @@
-// `donottrain verify` as a subprocess against a real local PDS + PLC: exit codes, --json shape,
-// and the typed failures of broken proofs. Build first: npx tsc -b packages/cli
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ids, scopes } from '@donottrain/lexicon'
-import { type LocalNetwork, startLocalNetwork, type TestAccount } from '@donottrain/test'
+import { type LocalNetwork, runCli, startLocalNetwork, type TestAccount } from '@donottrain/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js')
@@ -24,31 +21,16 @@ let alice: TestAccount
 let revokedRkey = ''
 
 function run(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        HOME: dir,
-        DONOTTRAIN_CONFIG_DIR: dir,
-        DONOTTRAIN_SERVICE: net.pdsUrl,
-        DONOTTRAIN_PLC_URL: net.plcUrl,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8')
-    })
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8')
-    })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolveRun({ code, stdout, stderr })
-    })
+  return runCli(args, {
+    env: {
+      HOME: dir,
+      DONOTTRAIN_CONFIG_DIR: dir,
+      DONOTTRAIN_SERVICE: net.pdsUrl,
+      DONOTTRAIN_PLC_URL: net.plcUrl,
+      ...env,
+    },
+    timeoutMs: 30_000,
+    bin: BIN,
   })
 }
 

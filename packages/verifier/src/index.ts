@@ -123,6 +123,21 @@ export {
   type SafeFetchOptions,
   type SafeResponse,
 } from './identity/ssrf.js'
+export {
+  LogClient,
+  MAX_MONITOR_RESPONSE_BYTES,
+  MAX_MONITOR_STATE_BYTES,
+  MonitorError,
+  type MonitorErrorCode,
+  type MonitorOptions,
+  type MonitorReport,
+  type MonitorState,
+  MonitorViolation,
+  parseMonitorState,
+  runMonitor,
+  type ViolationCode,
+  type XrpcAnswer,
+} from './monitor/index.js'
 export { type BuiltMst, buildMst } from './mst/build.js'
 export {
   blockMatchesCid,
@@ -187,6 +202,32 @@ export {
   type VerifyReceiptOptions,
   verifyReceipt,
 } from './receipt/index.js'
+export {
+  formatManifest,
+  formatSnapshotLine,
+  type LoadedSnapshot,
+  type LoadSnapshotOptions,
+  loadSnapshot,
+  MAX_MANIFEST_BYTES,
+  MAX_SNAPSHOT_LINE,
+  manifestPathOf,
+  openManifest,
+  parseManifest,
+  parseSnapshotLine,
+  SNAPSHOT_DEFAULTS,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_MANIFEST_HEADER,
+  type SnapshotCheck,
+  SnapshotChecker,
+  type SnapshotCheckOptions,
+  type SnapshotDeclaration,
+  SnapshotError,
+  type SnapshotErrorCode,
+  type SnapshotLimits,
+  type SnapshotManifest,
+  type SnapshotSource,
+  signManifest,
+} from './snapshot/index.js'
 export { bytesEqual, fromBase64, fromHex, toBase64, toHex } from './tlog/bytes.js'
 export {
   type Checkpoint,
@@ -207,6 +248,14 @@ export {
   TreeRangeError,
   TreeStorageError,
 } from './tlog/hash-reader.js'
+export {
+  decodeLeaf,
+  encodeLeaf,
+  LeafError,
+  type LeafFields,
+  leafFields,
+  MAX_LEAF_BYTES,
+} from './tlog/leaf.js'
 export { MemoryTree } from './tlog/memory-tree.js'
 export { emptyRoot, HASH_SIZE, leafHash, nodeHash, rootFromLeafHashes } from './tlog/merkle.js'
 export {

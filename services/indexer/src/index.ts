@@ -43,6 +43,14 @@ export { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, type IndexerConfig, type 
 export { type Db, openDb } from './db/db.js'
 export { Store } from './db/store.js'
 export type { OriginWorker } from './origin/origin-worker.js'
+export {
+  type SnapshotSummary,
+  SnapshotWriteError,
+  type SnapshotWriteErrorCode,
+  snapshotFromConfig,
+  type WriteSnapshotOptions,
+  writeSnapshot,
+} from './snapshot/index.js'
 export type { Resyncer, ResyncOutcome } from './sync/resyncer.js'
 
 export interface IndexerOverrides {

@@ -1,0 +1,22 @@
+export { formatSnapshotLine, MAX_SNAPSHOT_LINE, parseSnapshotLine, type SnapshotDeclaration } from './entry.js'
+export { SnapshotError, type SnapshotErrorCode } from './errors.js'
+export {
+  type LoadedSnapshot,
+  type LoadSnapshotOptions,
+  loadSnapshot,
+  manifestPathOf,
+  SNAPSHOT_DEFAULTS,
+  type SnapshotLimits,
+  type SnapshotSource,
+} from './load.js'
+export {
+  formatManifest,
+  MAX_MANIFEST_BYTES,
+  openManifest,
+  parseManifest,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_MANIFEST_HEADER,
+  type SnapshotManifest,
+  signManifest,
+} from './manifest.js'
+export { type SnapshotCheck, SnapshotChecker, type SnapshotCheckOptions } from './snapshot-checker.js'
