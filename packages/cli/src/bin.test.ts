@@ -11,7 +11,19 @@ import { type LocalNetwork, startLocalNetwork, type TestAccount } from '@donottr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js')
-const COMMANDS = ['login', 'logout', 'declare', 'revoke', 'list', 'status', 'post', 'profile', 'check', 'verify', 'index']
+const COMMANDS = [
+  'login',
+  'logout',
+  'declare',
+  'revoke',
+  'list',
+  'status',
+  'post',
+  'profile',
+  'check',
+  'verify',
+  'index',
+]
 
 interface RunResult {
   code: number | null
