@@ -38,6 +38,7 @@ import { raceAbort } from './work/sleep.js'
 
 export { decodeEd25519Multikey, LIMITS } from './api/index.js'
 export { AppContext } from './app-context.js'
+export { createCommitVerifier } from './ingest/verify-commit.js'
 export type { Backfill, BackfillProgress, BackfillSummary } from './backfill/backfill.js'
 export { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, type IndexerConfig, type IndexerEnv, readEnv } from './config.js'
 export { type Db, openDb } from './db/db.js'

@@ -102,9 +102,11 @@ export class Ingester {
 
   /** Persists a pending cursor (call on shutdown). */
   async flush(): Promise<void> {
-    if (this.pendingCursor === undefined) return
-    await this.deps.store.saveCursor(this.deps.source, this.pendingCursor)
-    this.pendingCursor = undefined
+    const seq = this.pendingCursor
+    if (seq === undefined) return
+    await this.deps.store.saveCursor(this.deps.source, seq)
+    // A newer cursor set while saving stays pending for the next flush.
+    if (this.pendingCursor === seq) this.pendingCursor = undefined
     this.lastFlush = Date.now()
   }
 
