@@ -37,16 +37,25 @@ describe('indexer crash consistency (SIGKILL while a writer publishes)', () => {
         INDEXER_PORT: '0',
         INDEXER_PLC_URL: net.plcUrl,
         INDEXER_ALLOW_LOOPBACK: 'true',
-        INDEXER_LOG_LEVEL: process.env.DEBUG_CRASH ? 'info' : 'silent',
+        INDEXER_LOG_LEVEL: 'info',
       },
-      stdio: ['ignore', process.env.DEBUG_CRASH ? 'inherit' : 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     const c = child
+    let out = ''
+    connected = new Promise<void>((resolve) => {
+      c.stdout?.on('data', (d: Buffer) => {
+        if (process.env.DEBUG_CRASH) process.stdout.write(d)
+        out = (out + d.toString()).slice(-4000)
+        if (out.includes('"msg":"firehose connected"')) resolve()
+      })
+    })
     c.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000)
     })
     return c
   }
+  let connected: Promise<void> = Promise.resolve()
   const kill = async () => {
     const c = child
     if (!c || c.exitCode !== null || c.signalCode !== null) return
@@ -116,7 +125,7 @@ describe('indexer crash consistency (SIGKILL while a writer publishes)', () => {
     // A fresh indexer follows the stream live (history is the backfill's job), so the first
     // one must be connected and have a durable cursor before the writer starts.
     start()
-    await new Promise((resolve) => setTimeout(resolve, 2000))
+    await connected
     await repo.putRecord({
       repo: alice.did,
       collection: ids.AiDonottrainDeclaration,
