@@ -49,6 +49,27 @@ async function xrpc(method: string, params: Record<string, string>): Promise<Res
   return fetch(`${net.pdsUrl}/xrpc/${method}?${new URLSearchParams(params)}`)
 }
 
+type Listed = {
+  records: { uri: string; cid: string; value: { scope: Record<string, unknown>; preferences: object } }[]
+}
+
+/** One account's head and declaration records, fetched once per batch (a batch names one account 1,000 times). */
+const accounts = new Map<string, Promise<{ rev: string; listed: Listed } | undefined>>()
+function accountState(did: string): Promise<{ rev: string; listed: Listed } | undefined> {
+  let pending = accounts.get(did)
+  if (!pending) {
+    pending = (async () => {
+      const latest = await xrpc('com.atproto.sync.getLatestCommit', { did })
+      if (!latest.ok) return undefined
+      const rev = ((await latest.json()) as { rev: string }).rev
+      const res = await xrpc('com.atproto.repo.listRecords', { repo: did, collection: ids.AiDonottrainDeclaration })
+      return { rev, listed: (await res.json()) as Listed }
+    })()
+    accounts.set(did, pending)
+  }
+  return pending
+}
+
 /** What an honest indexer would answer for one subject, built from the PDS's records. */
 async function statusOf(input: string): Promise<AiDonottrainDefs.StatusView | AiDonottrainDefs.SubjectError> {
   const parsed = parseSubject(input)
@@ -58,16 +79,11 @@ async function statusOf(input: string): Promise<AiDonottrainDefs.StatusView | Ai
     return { input, error: 'UnresolvableSubject' }
   }
   const did = subject.actor.did
-  const latest = await xrpc('com.atproto.sync.getLatestCommit', { did })
-  if (!latest.ok) return { input, error: 'UnresolvableSubject' }
-  const rev = ((await latest.json()) as { rev: string }).rev
+  const account = await accountState(did)
+  if (!account) return { input, error: 'UnresolvableSubject' }
+  const { rev, listed } = account
   const found: { view: AiDonottrainDefs.DeclarationView; scope: Scope }[] = []
   const base = { did, rev, indexedAt: new Date().toISOString() }
-  const listed = (await (
-    await xrpc('com.atproto.repo.listRecords', { repo: did, collection: ids.AiDonottrainDeclaration })
-  ).json()) as {
-    records: { uri: string; cid: string; value: { scope: Record<string, unknown>; preferences: object } }[]
-  }
   for (const { uri, cid, value } of listed.records) {
     const type = String(value.scope.$type).split('#')[1]
     const scope: Scope =
@@ -146,6 +162,7 @@ async function startIndexer() {
       const { subjects } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { subjects: string[] }
       if (subjects.length > 1000) return send(res, 400, { error: 'TooManySubjects' })
       state.batches.push(subjects.length)
+      accounts.clear()
       const results = await Promise.all(subjects.map(statusOf))
       for (const r of results) {
         if (!('verdict' in r)) continue
