@@ -38,11 +38,11 @@ import { raceAbort } from './work/sleep.js'
 
 export { decodeEd25519Multikey, LIMITS } from './api/index.js'
 export { AppContext } from './app-context.js'
-export { createCommitVerifier } from './ingest/verify-commit.js'
 export type { Backfill, BackfillProgress, BackfillSummary } from './backfill/backfill.js'
 export { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, type IndexerConfig, type IndexerEnv, readEnv } from './config.js'
 export { type Db, openDb } from './db/db.js'
 export { Store } from './db/store.js'
+export { createCommitVerifier } from './ingest/verify-commit.js'
 export type { OriginWorker } from './origin/origin-worker.js'
 export {
   type SnapshotSummary,
