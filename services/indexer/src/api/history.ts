@@ -6,12 +6,11 @@ import {
   renderVerdict,
   SCOPE_TYPES,
   type Scope,
-  type VerdictSubject,
   verdictFor,
 } from '@donottrain/lexicon'
 import type { Queries } from '../db/queries.js'
 import { attachInclusionProofs, type TlogDeps } from './log-proofs.js'
-import type { HandleLookup, StatusAnswer } from './status.js'
+import { accountVerdictSubject, type HandleLookup, type StatusAnswer } from './status.js'
 
 /** Most changes of one account replayed for a past answer. */
 const MAX_HISTORY = 100_000
@@ -65,12 +64,7 @@ export async function statusAt(
     else if (c.kind === 'hide') active = false
     else if (c.kind === 'restore') active = true
   }
-  const verdictSubject: VerdictSubject =
-    subject.kind === 'record'
-      ? { kind: 'record', did, collection: subject.collection, rkey: subject.rkey }
-      : subject.kind === 'collection'
-        ? { kind: 'collection', did, collection: subject.collection }
-        : { kind: 'account', did }
+  const verdictSubject = accountVerdictSubject(subject, did)
   const decls = [...current.values()].map(({ view, seq }) => ({
     did,
     scope: viewScope(view),

@@ -50,13 +50,7 @@ export async function statusOf(
     const handle = 'handle' in actor ? actor.handle : undefined
     const did = 'did' in actor ? actor.did : handle ? handleDids.get(handle) : undefined
     if (!did) return subjectError(input, 'UnresolvableSubject', `handle did not resolve handle=${handle}`)
-    const verdictSubject: VerdictSubject =
-      subject.kind === 'record'
-        ? { kind: 'record', did, collection: subject.collection, rkey: subject.rkey }
-        : subject.kind === 'collection'
-          ? { kind: 'collection', did, collection: subject.collection }
-          : { kind: 'account', did }
-    return { subject, did, ...(handle && { handle }), verdictSubject }
+    return { subject, did, ...(handle && { handle }), verdictSubject: accountVerdictSubject(subject, did) }
   })
 
   const dids: string[] = []
@@ -110,6 +104,13 @@ export async function statusOf(
     }
   }
   return answers
+}
+
+/** What a verdict is computed for, for a subject of an account (a blob counts as its account). */
+export function accountVerdictSubject(subject: Exclude<Subject, { kind: 'web' }>, did: string): VerdictSubject {
+  if (subject.kind === 'record') return { kind: 'record', did, collection: subject.collection, rkey: subject.rkey }
+  if (subject.kind === 'collection') return { kind: 'collection', did, collection: subject.collection }
+  return { kind: 'account', did }
 }
 
 function subjectView(r: Resolved, storedHandle: string | undefined): AiDonottrainDefs.SubjectView {

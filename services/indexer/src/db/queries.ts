@@ -15,7 +15,8 @@ export interface ChangeRow {
   view: string | null
 }
 
-const DECLARATION_COLUMNS = [
+/** Every declaration column but the proof bytes (the read side never loads proofs with rows). */
+export const DECLARATION_COLUMNS = [
   'uri',
   'did',
   'collection',

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { BackfillStore } from './backfill-store.js'
 import type { Db } from './db.js'
 import { recordOriginCheck } from './origin-write.js'
+import { DECLARATION_COLUMNS } from './queries.js'
 import { type ChangeKind, insertChange, type RecordChange, writeRecord } from './record-write.js'
 import type { DatabaseSchema, DeclarationTable, RepoTable, ResyncRequestTable } from './schema.js'
 import { applySnapshot, type SnapshotResult, type SnapshotWrite } from './snapshot-write.js'
@@ -268,25 +269,7 @@ export class Store {
   async declarationsFor(did: string): Promise<Omit<DeclarationTable, 'proof'>[]> {
     return this.kysely
       .selectFrom('declaration')
-      .select([
-        'uri',
-        'did',
-        'collection',
-        'rkey',
-        'cid',
-        'rev',
-        'source',
-        'scope_type',
-        'scope_target',
-        'scope_cid',
-        'preferences',
-        'statement',
-        'license_uri',
-        'created_at',
-        'origin_verified',
-        'indexed_at',
-        'seq',
-      ])
+      .select(DECLARATION_COLUMNS)
       .where('did', '=', did)
       .orderBy('uri')
       .execute()

@@ -12,10 +12,15 @@ const LOG_LOCK = 0x646e746c
  */
 export async function logChange<DB>(tx: Transaction<DB>, change: LoggableChange): Promise<void> {
   const conn = tx as unknown as Transaction<LogSchema>
-  if (conn.getExecutor().adapter instanceof PostgresAdapter) {
-    await sql`select pg_advisory_xact_lock(${LOG_LOCK})`.execute(conn)
-  }
+  await lockLog(conn)
   await new LogStore(conn).append(conn, [change])
+}
+
+/** Serializes log appends for the rest of the transaction (PostgreSQL; SQLite has one writer). */
+async function lockLog<DB>(tx: Transaction<DB>): Promise<void> {
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`select pg_advisory_xact_lock(${LOG_LOCK})`.execute(tx)
+  }
 }
 
 /**
@@ -32,9 +37,7 @@ export async function catchUpLog(db: Kysely<unknown>, batch = 500): Promise<numb
     if (rows.length === 0) return added
     const changes = rows.map((r) => ({ ...r, seq: Number(r.seq) }))
     await k.transaction().execute(async (tx) => {
-      if (tx.getExecutor().adapter instanceof PostgresAdapter) {
-        await sql`select pg_advisory_xact_lock(${LOG_LOCK})`.execute(tx)
-      }
+      await lockLog(tx)
       await log.append(tx as unknown as Transaction<LogSchema>, changes)
     })
     added += changes.length
