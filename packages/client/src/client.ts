@@ -70,6 +70,8 @@ export class DonottrainClient {
   status(subject: string = this.did, opts: StatusOptions = {}): Promise<StatusResult> {
     return status(subject, {
       resolver: this.#resolver,
+      // This session's own PDS is configuration, trusted like the service it signed in at.
+      service: (this.#agent.pdsUrl ?? this.#agent.serviceUrl).toString(),
       ...(this.#opts.fetch ? { fetch: this.#opts.fetch } : {}),
       ...(this.#opts.timeoutMs ? { timeoutMs: this.#opts.timeoutMs } : {}),
       ...opts,

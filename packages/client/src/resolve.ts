@@ -2,6 +2,7 @@ import { AtpAgent } from '@atproto/api'
 import { isValidDid, isValidHandle, normalizeHandle } from '@donottrain/lexicon'
 import {
   DidResolver,
+  GuardedFetch,
   getHandle,
   getPdsEndpoint,
   HandleResolver,
@@ -120,6 +121,33 @@ function sharedFetch(policy: 'guarded' | 'loopback' | 'configured', timeoutMs: n
     const open = policy === 'configured'
     fetcher = new SafeFetcher({ allowLoopback: policy !== 'guarded', allowPrivate: open, timeoutMs })
     sharedFetchers.set(key, fetcher)
+  }
+  return fetcher.fetch
+}
+
+const sharedPdsFetchers = new Map<string, GuardedFetch>()
+
+/**
+ * The fetch for XRPC calls to a PDS named by someone else's DID document (status of any subject):
+ * SSRF-guarded like the resolvers (`guarded`: no private, loopback or link-local addresses,
+ * checked at connect time; `loopback`: tests and local dev), no redirects, time and body capped.
+ * `configured` is for a PDS the caller named itself (trusted like any configuration). Shared per
+ * policy and timeout, like the resolvers' fetchers.
+ */
+export function guardedPdsFetch(
+  policy: 'guarded' | 'loopback' | 'configured',
+  timeoutMs: number,
+): typeof globalThis.fetch {
+  const key = `${policy}:${timeoutMs}`
+  let fetcher = sharedPdsFetchers.get(key)
+  if (fetcher === undefined) {
+    fetcher = new GuardedFetch({
+      allowLoopback: policy !== 'guarded',
+      allowPrivate: policy === 'configured',
+      timeoutMs,
+      maxBytes: 4 * 1024 * 1024,
+    })
+    sharedPdsFetchers.set(key, fetcher)
   }
   return fetcher.fetch
 }

@@ -2,7 +2,7 @@ import { bskyIds, ids, SCOPE_TYPES } from '@donottrain/lexicon'
 import { type LocalNetwork, startLocalNetwork, type TestAccount } from '@donottrain/test'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DonottrainClient } from './client.js'
-import { IdentityNotFoundError, InvalidInputError } from './errors.js'
+import { IdentityNotFoundError, InvalidInputError, PdsUnreachableError } from './errors.js'
 import { login } from './session.js'
 import { status } from './status.js'
 
@@ -137,6 +137,17 @@ describe('status', () => {
     await expect(status('nobody.test', opts())).rejects.toBeInstanceOf(IdentityNotFoundError)
     await expect(status('https://example.com/page', opts())).rejects.toBeInstanceOf(InvalidInputError)
     await expect(status('not a subject', opts())).rejects.toBeInstanceOf(InvalidInputError)
+  })
+
+  it('reaches a PDS named by a DID document only through the SSRF guard', async () => {
+    const { acc: far } = await account('farpds')
+    // The PDS is on loopback: trusted when the caller configured it, refused when only the
+    // subject's DID document names it.
+    expect((await status(far.did, opts())).subject.did).toBe(far.did)
+    const refused = await status(far.did, { plcUrl: net.plcUrl }).catch((err: unknown) => err)
+    expect(refused).toBeInstanceOf(PdsUnreachableError)
+    expect((refused as Error).message).toMatch(/reason=(HttpsRequired|ForbiddenAddress)/)
+    expect((await status(far.did, { plcUrl: net.plcUrl, allowLoopback: true })).subject.did).toBe(far.did)
   })
 
   it("is also there on a signed-in client, defaulting to the client's own account", async () => {

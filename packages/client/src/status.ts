@@ -13,7 +13,7 @@ import { InvalidInputError } from './errors.js'
 import { hasDonottrainTag, isDonottrainFacet } from './hashtag.js'
 import { type InvalidDeclarationEntry, listDeclarations } from './list.js'
 import { PROFILE_RKEY } from './profile.js'
-import { createIdentityResolver, type IdentityResolver, resolveActor } from './resolve.js'
+import { createIdentityResolver, guardedPdsFetch, type IdentityResolver, resolveActor } from './resolve.js'
 import { callOrMissing, DEFAULT_TIMEOUT_MS, timedFetch } from './xrpc.js'
 
 /** Where a declaration was read from (the names of ai.donottrain.defs#declarationView.source). */
@@ -63,8 +63,13 @@ export interface StatusOptions {
   plcUrl?: string
   /** Tests and local dev only: see ClientOptions.allowLoopback. */
   allowLoopback?: boolean
-  /** A PDS asked to resolve handles that DNS and HTTPS do not (self-hosted or test handles). */
+  /**
+   * A PDS the caller configured: asked to resolve handles that DNS and HTTPS do not (self-hosted
+   * or test handles), and reached without the loopback / private-address guard when it is the
+   * subject's PDS. Any other PDS (named by the subject's DID document) goes through the guard.
+   */
   service?: string
+  /** fetch for the PDS calls (default: SSRF-guarded, see guardedPdsFetch). */
   fetch?: typeof globalThis.fetch
   /** Per-request timeout in milliseconds (default 15000). */
   timeoutMs?: number
@@ -94,7 +99,12 @@ export async function status(input: string, opts: StatusOptions = {}): Promise<S
     })
   const actor = await resolveActor(resolver, 'did' in subject.actor ? subject.actor.did : subject.actor.handle)
   const { did, pds } = actor
-  const agent = new AtpAgent({ service: pds, fetch: timedFetch(opts.fetch ?? globalThis.fetch, timeoutMs) })
+  // The PDS comes from the subject's DID document: anyone's. Without an injected fetch, reach it
+  // only through the SSRF guard.
+  // A PDS the caller configured (`service`) is trusted like any configuration.
+  const policy = sameOrigin(pds, opts.service) ? 'configured' : opts.allowLoopback ? 'loopback' : 'guarded'
+  const pdsFetch = opts.fetch ?? guardedPdsFetch(policy, timeoutMs)
+  const agent = new AtpAgent({ service: pds, fetch: timedFetch(pdsFetch, timeoutMs) })
 
   const verdictSubject: VerdictSubject =
     subject.kind === 'record'
@@ -170,4 +180,13 @@ function tagDeclaration(
   scope: Scope,
 ): Omit<StatusDeclaration, 'applies'> {
   return { source, uri, cid, scope, preferences: { trainAi: 'deny' } }
+}
+
+function sameOrigin(a: string, b: string | undefined): boolean {
+  if (b === undefined) return false
+  try {
+    return new URL(a).origin === new URL(b).origin
+  } catch {
+    return false
+  }
 }

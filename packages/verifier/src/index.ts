@@ -90,6 +90,7 @@ export {
   type SsrfBlockedCode,
   SsrfBlockedError,
 } from './identity/fetch-errors.js'
+export { GuardedFetch } from './identity/guarded-fetch.js'
 export type { HostResolver, ResolvedAddress } from './identity/guarded-lookup.js'
 export {
   checkHandle,

@@ -29,6 +29,7 @@ export {
   type SsrfBlockedCode,
   SsrfBlockedError,
 } from './fetch-errors.js'
+export { GuardedFetch } from './guarded-fetch.js'
 export type { HostResolver, ResolvedAddress } from './guarded-lookup.js'
 export {
   checkHandle,
