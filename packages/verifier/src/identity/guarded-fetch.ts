@@ -74,7 +74,7 @@ export class GuardedFetch {
       await res.body?.cancel().catch(() => {})
       throw failed(new FetchFailedError('BadRedirect', `redirects are not followed status=${res.status} url=${shown}`))
     }
-    let bytes: Uint8Array
+    let bytes: Uint8Array<ArrayBuffer>
     try {
       bytes = await this.#read(res, shown)
     } catch (cause) {
@@ -90,7 +90,7 @@ export class GuardedFetch {
     return new Response(nullBody ? null : bytes, { status: res.status, statusText: res.statusText, headers: out })
   }
 
-  async #read(res: Awaited<ReturnType<typeof undiciFetch>>, shown: string): Promise<Uint8Array> {
+  async #read(res: Awaited<ReturnType<typeof undiciFetch>>, shown: string): Promise<Uint8Array<ArrayBuffer>> {
     const tooLarge = () =>
       new ResponseTooLargeError(this.#maxBytes, `response too large max_bytes=${this.#maxBytes} url=${shown}`)
     const declared = Number(res.headers.get('content-length'))
@@ -109,7 +109,13 @@ export class GuardedFetch {
       }
       chunks.push(chunk)
     }
-    return new Uint8Array(Buffer.concat(chunks, size))
+    const out = new Uint8Array(size)
+    let at = 0
+    for (const chunk of chunks) {
+      out.set(chunk, at)
+      at += chunk.length
+    }
+    return out
   }
 
   #failure(cause: unknown, shown: string, timeout: AbortSignal, callerSignal: AbortSignal | undefined): SafeFetchError {
