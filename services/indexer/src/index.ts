@@ -41,7 +41,7 @@ export { AppContext } from './app-context.js'
 export type { Backfill, BackfillProgress, BackfillSummary } from './backfill/backfill.js'
 export { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, type IndexerConfig, type IndexerEnv, readEnv } from './config.js'
 export { type Db, openDb } from './db/db.js'
-export { Store } from './db/store.js'
+export { type ChangeKind, Store } from './db/store.js'
 export { createCommitVerifier } from './ingest/verify-commit.js'
 export type { OriginWorker } from './origin/origin-worker.js'
 export {
@@ -53,6 +53,8 @@ export {
   writeSnapshot,
 } from './snapshot/index.js'
 export type { Resyncer, ResyncOutcome } from './sync/resyncer.js'
+export { logChange } from './tlog/append.js'
+export { type LoggableChange, LogStore } from './tlog/log-store.js'
 
 export interface IndexerOverrides {
   verifyCommit?: CommitVerifier
