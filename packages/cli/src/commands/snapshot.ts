@@ -8,7 +8,7 @@ interface SnapshotOptions extends CommonOptions {
   out: string
 }
 
-export const DEFAULT_SNAPSHOT_FILE = 'donottrain-snapshot.ndjson.gz'
+export const DEFAULT_SNAPSHOT_FILE = 'donottrain-snapshot.bin'
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -16,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("write a signed snapshot of every current declaration of an indexer's database, bound to a checkpoint")
     .option(
       '--out <file>',
-      'the data file (NDJSON + gzip); the signed manifest goes beside it as <file>.manifest',
+      'the data file (binary snapshot format); the signed manifest goes beside it as <file>.manifest',
       DEFAULT_SNAPSHOT_FILE,
     )
   jsonOption(cmd)
@@ -30,7 +30,7 @@ crawlers load it with SnapshotChecker.open() of @donottrain/verifier and check s
 
 Examples:
   $ donottrain snapshot
-  $ INDEXER_DB_URL=postgres://localhost/donottrain donottrain snapshot --out /srv/snapshots/latest.ndjson.gz --json`,
+  $ INDEXER_DB_URL=postgres://localhost/donottrain donottrain snapshot --out /srv/snapshots/latest.bin --json`,
   )
   cmd.action(async (opts: SnapshotOptions) => {
     const out = ctx.output(opts)

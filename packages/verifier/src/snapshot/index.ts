@@ -1,4 +1,5 @@
-export { formatSnapshotLine, MAX_SNAPSHOT_LINE, parseSnapshotLine, type SnapshotDeclaration } from './entry.js'
+export { encodeSnapshot, SnapshotEncoder } from './encode.js'
+export type { SnapshotDeclaration } from './entry.js'
 export { SnapshotError, type SnapshotErrorCode } from './errors.js'
 export {
   type LoadedSnapshot,
@@ -20,3 +21,4 @@ export {
   signManifest,
 } from './manifest.js'
 export { type SnapshotCheck, SnapshotChecker, type SnapshotCheckOptions } from './snapshot-checker.js'
+export { SnapshotData } from './snapshot-data.js'

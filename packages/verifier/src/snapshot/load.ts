@@ -1,16 +1,12 @@
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
-import { Readable } from 'node:stream'
-import { StringDecoder } from 'node:string_decoder'
-import { createGunzip } from 'node:zlib'
+import { subtle } from 'node:crypto'
+import { open, readFile, stat } from 'node:fs/promises'
 import { err, ok, type Result } from '@donottrain/lexicon'
 import { bytesEqual, toHex } from '../tlog/bytes.js'
 import { openCheckpoint } from '../tlog/checkpoint.js'
 import { type NoteVerifier, parseVerifierKey } from '../tlog/note-key.js'
-import { MAX_SNAPSHOT_LINE, parseSnapshotLine, type SnapshotDeclaration } from './entry.js'
 import { SnapshotError } from './errors.js'
 import { MAX_MANIFEST_BYTES, openManifest, type SnapshotManifest } from './manifest.js'
+import { SnapshotData } from './snapshot-data.js'
 
 /** A snapshot's two parts: the data file and its signed manifest, as paths or bytes. */
 export type SnapshotSource =
@@ -19,10 +15,8 @@ export type SnapshotSource =
   | { dataBytes: Uint8Array; manifestText: string | Uint8Array }
 
 export interface SnapshotLimits {
-  /** Largest data file (compressed). Default 4 GiB. */
+  /** Largest data file. Default 4 GiB (the format's limit). */
   maxDataBytes?: number
-  /** Most bytes the data may decompress to (gzip bomb guard). Default 16 GiB. */
-  maxUncompressedBytes?: number
   /** Most declarations loaded. Default 20,000,000. */
   maxDeclarations?: number
 }
@@ -36,13 +30,12 @@ export interface LoadSnapshotOptions extends SnapshotLimits {
 
 export interface LoadedSnapshot {
   manifest: SnapshotManifest
-  /** Sorted by uri, as verified. */
-  declarations: SnapshotDeclaration[]
+  /** The verified data file, read in place (declarations are decoded when asked for). */
+  data: SnapshotData
 }
 
 export const SNAPSHOT_DEFAULTS = {
-  maxDataBytes: 4 * 1024 ** 3,
-  maxUncompressedBytes: 16 * 1024 ** 3,
+  maxDataBytes: 4 * 1024 ** 3 - 1,
   maxDeclarations: 20_000_000,
 } as const
 
@@ -55,8 +48,9 @@ const fault = (code: SnapshotError['code'], message: string, cause?: unknown) =>
 /**
  * Loads a snapshot, believing nothing until it is checked: the manifest must verify with the
  * log's key, its embedded checkpoint too (same origin, size and root as the manifest), the data
- * file must have the manifest's length and SHA-256 (hashed before a byte of it is parsed), and it
- * must hold `count` well-formed declarations strictly sorted by uri, within the limits.
+ * file must have the manifest's length and SHA-256 (hashed before a byte of it is read as a
+ * snapshot), and its structure must hold (SnapshotData.open: `count` declarations, every
+ * offset, id and length in bounds, accounts strictly sorted), within the limits.
  */
 export async function loadSnapshot(
   source: SnapshotSource,
@@ -93,22 +87,28 @@ export async function loadSnapshot(
     return fault('too-large', `snapshot holds too many declarations count=${m.count} max=${limits.maxDeclarations}`)
   }
 
-  const hashed = await hashData(source, m.dataBytes)
-  if (!hashed.ok) return hashed
-  if (hashed.value.bytes !== m.dataBytes || !bytesEqual(hashed.value.sha256, m.dataSha256)) {
+  const bytes = await readData(source, m.dataBytes)
+  if (!bytes.ok) return bytes
+  if (bytes.value.length !== m.dataBytes) {
     return fault(
       'data-hash-mismatch',
-      `data file is not the manifest's bytes=${hashed.value.bytes} expected=${m.dataBytes} sha256=${toHex(hashed.value.sha256)}`,
+      `data file is not the manifest's bytes=${bytes.value.length} expected=${m.dataBytes}`,
     )
   }
-  const declarations = await parseData(dataStream(source), m.count, limits.maxUncompressedBytes)
-  if (!declarations.ok) return declarations
-  return ok({ manifest: m, declarations: declarations.value })
+  // The SHA-256 runs on the thread pool while the structure is checked here: checking untrusted
+  // bytes is safe, and nothing is used before both have passed (a hash mismatch is reported first).
+  const digest = subtle.digest('SHA-256', bytes.value)
+  const data = SnapshotData.open(bytes.value, m.count)
+  const sha256 = new Uint8Array(await digest)
+  if (!bytesEqual(sha256, m.dataSha256)) {
+    return fault('data-hash-mismatch', `data file is not the manifest's sha256=${toHex(sha256)}`)
+  }
+  return data.ok ? ok({ manifest: m, data: data.value }) : data
 }
 
 function definedLimits(l: SnapshotLimits): SnapshotLimits {
   const out: SnapshotLimits = {}
-  for (const key of ['maxDataBytes', 'maxUncompressedBytes', 'maxDeclarations'] as const) {
+  for (const key of ['maxDataBytes', 'maxDeclarations'] as const) {
     const v = l[key]
     if (v === undefined) continue
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${key} must be a non-negative integer ${key}=${v}`)
@@ -131,83 +131,31 @@ async function readManifest(source: SnapshotSource): Promise<Result<string | Uin
   }
 }
 
-function dataStream(source: SnapshotSource): Readable {
-  if (typeof source === 'object' && 'dataBytes' in source) return Readable.from([source.dataBytes])
-  return createReadStream(typeof source === 'string' ? source : source.data, { highWaterMark: 1024 * 1024 })
-}
-
-/** SHA-256 and length of the data, reading at most one byte past `expected`. */
-async function hashData(
-  source: SnapshotSource,
-  expected: number,
-): Promise<Result<{ sha256: Uint8Array; bytes: number }, SnapshotError>> {
-  const hash = createHash('sha256')
-  let bytes = 0
+/**
+ * The data file's bytes, reading at most one byte past `expected` (a longer file is a mismatch),
+ * in chunks (fs.readFile stops at 2 GiB).
+ */
+async function readData(source: SnapshotSource, expected: number): Promise<Result<Uint8Array, SnapshotError>> {
+  if (typeof source === 'object' && 'dataBytes' in source) return ok(source.dataBytes)
+  const path = typeof source === 'string' ? source : source.data
   try {
-    for await (const chunk of dataStream(source) as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length
-      if (bytes > expected) return ok({ sha256: new Uint8Array(32), bytes })
-      hash.update(chunk)
+    const file = await open(path, 'r')
+    try {
+      const size = Math.min((await file.stat()).size, expected + 1)
+      const out = new Uint8Array(size)
+      let at = 0
+      while (at < size) {
+        const { bytesRead } = await file.read(out, at, Math.min(READ_CHUNK, size - at), at)
+        if (bytesRead === 0) break
+        at += bytesRead
+      }
+      return ok(at === size ? out : out.subarray(0, at))
+    } finally {
+      await file.close()
     }
   } catch (cause) {
-    return fault('unreadable', 'cannot read the snapshot data', cause)
+    return fault('unreadable', `cannot read the snapshot data path=${path}`, cause)
   }
-  return ok({ sha256: new Uint8Array(hash.digest()), bytes })
 }
 
-/** Gunzips and parses the (authenticated) data: bounded output, bounded lines, sorted, `count` lines. */
-async function parseData(
-  input: Readable,
-  count: number,
-  maxUncompressed: number,
-): Promise<Result<SnapshotDeclaration[], SnapshotError>> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 })
-  input.on('error', (e) => gunzip.destroy(e))
-  input.pipe(gunzip)
-  const decoder = new StringDecoder('utf8')
-  const out: SnapshotDeclaration[] = []
-  let rest = ''
-  let total = 0
-  let previous = ''
-  const take = (line: string): SnapshotError | undefined => {
-    if (out.length >= count) return new SnapshotError('count-mismatch', `data holds more than count=${count} lines`)
-    const d = parseSnapshotLine(line, out.length + 1)
-    if (!d.ok) return d.error
-    if (!(d.value.uri > previous)) {
-      return new SnapshotError('data-malformed', `declarations not strictly sorted by uri line=${out.length + 1}`)
-    }
-    previous = d.value.uri
-    out.push(d.value)
-    return undefined
-  }
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      total += chunk.length
-      if (total > maxUncompressed) {
-        gunzip.destroy()
-        return fault('too-large', `data decompresses beyond the limit max=${maxUncompressed}`)
-      }
-      const text = rest + decoder.write(chunk)
-      let start = 0
-      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-        const failure = take(text.slice(start, nl))
-        if (failure) {
-          gunzip.destroy()
-          return err(failure)
-        }
-        start = nl + 1
-      }
-      rest = text.slice(start)
-      if (rest.length > MAX_SNAPSHOT_LINE) {
-        gunzip.destroy()
-        return fault('too-large', `data line too long line=${out.length + 1} max=${MAX_SNAPSHOT_LINE}`)
-      }
-    }
-  } catch (cause) {
-    return fault('data-malformed', 'data is not valid gzip', cause)
-  }
-  rest += decoder.end()
-  if (rest.length > 0) return fault('data-malformed', 'data does not end with a newline')
-  if (out.length !== count) return fault('count-mismatch', `data holds ${out.length} declarations count=${count}`)
-  return ok(out)
-}
+const READ_CHUNK = 64 * 1024 * 1024

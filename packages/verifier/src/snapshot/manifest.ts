@@ -7,8 +7,11 @@ import { SnapshotError } from './errors.js'
 
 /** The first line of a manifest: tells it apart from a checkpoint signed by the same key. */
 export const SNAPSHOT_MANIFEST_HEADER = 'donottrain.snapshot/v1'
-/** The data format: one JSON declaration per line, sorted by uri, gzip-compressed. */
-export const SNAPSHOT_FORMAT = 'ndjson+gzip'
+/**
+ * The data format: the binary snapshot (declarations sorted by uri, grouped by account, with a
+ * DID hash index; see format.ts). The earlier `ndjson+gzip` is no longer read.
+ */
+export const SNAPSHOT_FORMAT = 'donottrain-bin/1'
 /** Largest manifest accepted (it embeds one checkpoint note). */
 export const MAX_MANIFEST_BYTES = 16 * 1024
 
@@ -23,7 +26,7 @@ export interface SnapshotManifest {
   /** The signed C2SP tlog-checkpoint of `size` leaves. */
   checkpoint: string
   format: typeof SNAPSHOT_FORMAT
-  /** SHA-256 of the data file's bytes (as stored, compressed). */
+  /** SHA-256 of the data file's bytes. */
   dataSha256: Uint8Array
   dataBytes: number
   count: number

@@ -1,7 +1,7 @@
 import {
   err,
   isPurpose,
-  isValidDid,
+  isValidNsid,
   MAX_SUBJECT_LENGTH,
   ok,
   type Purpose,
@@ -11,7 +11,6 @@ import {
   type Verdict,
   type VerdictSubject,
   type VerdictValue,
-  verdictFor,
 } from '@donottrain/lexicon'
 import { CheckError } from '../check/errors.js'
 import type { CheckedSubject } from '../check/types.js'
@@ -19,6 +18,8 @@ import type { SnapshotDeclaration } from './entry.js'
 import type { SnapshotError } from './errors.js'
 import { type LoadedSnapshot, type LoadSnapshotOptions, loadSnapshot, type SnapshotSource } from './load.js'
 import type { SnapshotManifest } from './manifest.js'
+import { type SnapshotData, verdictOf } from './snapshot-data.js'
+import { didHashAt, isRecordKeyAt, webOrigin } from './subject-syntax.js'
 
 /** The answer for one subject from a snapshot: the verdict model's answer as of the snapshot's checkpoint. */
 export interface SnapshotCheck {
@@ -43,37 +44,71 @@ export interface SnapshotCheckOptions {
 }
 
 const NONE: readonly SnapshotDeclaration[] = Object.freeze([])
-const UNKNOWN: Verdict = Object.freeze({
-  trainAi: 'unknown',
-  trainGenai: 'unknown',
-  aiInput: 'unknown',
-  search: 'unknown',
-})
+const UNKNOWN_BITS = 0
+const MAX_NSID_CACHE = 4096
 
-/** An account's declarations, and (computed on first ask) its account-wide verdict. */
-interface DidEntry {
-  list: SnapshotDeclaration[]
-  account?: Computed
-}
+/** A check's answer; its declarations are decoded from the snapshot on first read. */
+class Answer implements SnapshotCheck {
+  readonly verdict: VerdictValue
+  readonly allowed: boolean
+  readonly basis = 'snapshot' as const
+  #declarations: readonly SnapshotDeclaration[] | undefined
+  readonly #data: SnapshotData | undefined
+  readonly #account: number
+  readonly #collection: string | undefined
+  readonly #rkey: string | undefined
+  constructor(
+    readonly input: string,
+    readonly subject: CheckedSubject,
+    readonly purpose: Purpose,
+    readonly verdicts: Readonly<Verdict>,
+    /** Where the declarations are: none (undefined), an account (≥ 0), or a verified origin (-1, collection = origin). */
+    data: SnapshotData | undefined,
+    account: number,
+    collection: string | undefined,
+    rkey: string | undefined,
+  ) {
+    this.verdict = verdicts[purpose]
+    this.allowed = this.verdict !== 'deny'
+    this.#data = data
+    this.#account = account
+    this.#collection = collection
+    this.#rkey = rkey
+  }
 
-interface Computed {
-  verdict: Readonly<Verdict>
-  applied: readonly SnapshotDeclaration[]
+  /** The declarations that apply, in snapshot (uri) order. */
+  get declarations(): readonly SnapshotDeclaration[] {
+    if (this.#declarations) return this.#declarations
+    const data = this.#data
+    const out: SnapshotDeclaration[] = []
+    if (data && this.#account >= 0) {
+      const a = this.#account
+      data.narrowBits(a, this.#collection, this.#rkey, this.subject.uri ?? '', (pos) =>
+        out.push(data.declaration(a, pos)),
+      )
+    } else if (data) {
+      const list = data.origins.get(this.#collection as string) ?? []
+      for (let i = 0; i < list.length; i += 2) out.push(data.declaration(list[i] as number, list[i + 1] as number))
+    }
+    this.#declarations = Object.freeze(out)
+    return this.#declarations
+  }
 }
 
 /**
  * Answers subject checks offline from a verified snapshot: every current declaration of the log
- * at one signed checkpoint, held in memory and indexed by DID (and verified origin), so a check is
- * a parse and a map lookup. Open one with `SnapshotChecker.open(file, { verifierKey })`. Handles
- * need a DID: resolve them first (`checkAll` with a resolver, or `handles`); offline they are an
- * error. The answers are those of the indexer's checkSubjects at the snapshot's checkpoint.
+ * at one signed checkpoint, held as the file's bytes with a DID hash index (and a map of verified
+ * origins), so a check is a syntax check and a hash probe; declarations are decoded only when an
+ * answer's `declarations` is read. Open one with `SnapshotChecker.open(file, { verifierKey })`.
+ * Handles need a DID: resolve them first (`checkAll` with a resolver, or `handles`); offline they
+ * are an error. The answers are those of the indexer's checkSubjects at the snapshot's checkpoint.
  */
 export class SnapshotChecker {
   readonly manifest: SnapshotManifest
   /** Number of declarations held. */
   readonly count: number
-  readonly #byDid = new Map<string, DidEntry>()
-  readonly #byOrigin = new Map<string, SnapshotDeclaration[]>()
+  readonly #data: SnapshotData
+  readonly #nsids = new Map<string, boolean>()
 
   /** Verifies and loads a snapshot (see loadSnapshot for what is checked). */
   static async open(
@@ -87,16 +122,8 @@ export class SnapshotChecker {
   /** From an already verified snapshot. */
   constructor(loaded: LoadedSnapshot) {
     this.manifest = loaded.manifest
-    this.count = loaded.declarations.length
-    for (const d of loaded.declarations) {
-      if (d.scope.type === 'origin') {
-        if (d.scope.verified) push(this.#byOrigin, d.scope.origin, d)
-      } else {
-        const entry = this.#byDid.get(d.did)
-        if (entry) entry.list.push(d)
-        else this.#byDid.set(d.did, { list: [d] })
-      }
-    }
+    this.#data = loaded.data
+    this.count = loaded.data.count
   }
 
   /** The signed checkpoint the snapshot is of. */
@@ -107,37 +134,117 @@ export class SnapshotChecker {
 
   /** Every declaration of an account (not its origin-scope ones), in uri order. */
   declarationsOf(did: string): readonly SnapshotDeclaration[] {
-    return this.#byDid.get(did)?.list ?? NONE
+    const data = this.#data
+    const a = data.find(did, 0, did.length)
+    return a < 0 ? NONE : Object.freeze(data.positions(a).map((pos) => data.declaration(a, pos)))
   }
 
   /**
    * Checks one subject, synchronously: InvalidSubject for a string that is not one,
    * UnresolvableSubject for a handle not in `opts.handles`.
    */
-  check(input: string, opts: SnapshotCheckOptions = {}): Result<SnapshotCheck, CheckError> {
-    const purpose = opts.purpose ?? 'trainAi'
-    if (!isPurpose(purpose)) throw new TypeError(`unknown purpose purpose=${String(purpose)}`)
-    // Fast path, exactly parseSubject's first branch: a DID is an account subject.
-    if (input.length <= MAX_SUBJECT_LENGTH && input.startsWith('did:')) {
-      const entry = this.#byDid.get(input)
-      if (entry !== undefined) {
-        entry.account ??= frozen(verdictFor({ kind: 'account', did: input }, entry.list))
-        return ok(answer(input, { input, kind: 'account', did: input }, purpose, entry.account))
-      }
-      if (isValidDid(input)) {
-        return ok(answer(input, { input, kind: 'account', did: input }, purpose, { verdict: UNKNOWN, applied: NONE }))
+  check(input: string, opts?: SnapshotCheckOptions): Result<SnapshotCheck, CheckError> {
+    const purpose = opts?.purpose ?? 'trainAi'
+    if (purpose !== 'trainAi' && !isPurpose(purpose)) throw new TypeError(`unknown purpose purpose=${String(purpose)}`)
+    // Fast paths, exactly parseSubject's: a DID, an at-uri of a DID, a plain web URL.
+    if (input.length <= MAX_SUBJECT_LENGTH) {
+      if (input.startsWith('did:')) {
+        const hash = didHashAt(input, 0, input.length)
+        if (hash >= 0) {
+          const a = this.#data.findHashed(input, 0, input.length, hash)
+          return ok(this.#answerOf(input, { input, kind: 'account', did: input }, purpose, a))
+        }
+      } else if (input.startsWith('at://did:')) {
+        const fast = this.#atUri(input, purpose)
+        if (fast) return ok(fast)
+      } else if (input.startsWith('http')) {
+        const origin = webOrigin(input)
+        if (origin !== undefined) return ok(this.#web(input, { input, kind: 'web', origin }, purpose, origin))
       }
     }
     const parsed = parseSubject(input)
     if (!parsed.ok) return err(new CheckError('InvalidSubject', parsed.error.message, { cause: parsed.error }))
-    const local = this.#local(parsed.value, opts.handles)
+    const local = this.#local(parsed.value, opts?.handles)
     if (!local.ok) return local
     const { subject, verdictSubject } = local.value
-    const candidates =
-      verdictSubject.kind === 'web'
-        ? (this.#byOrigin.get(verdictSubject.origin) ?? NONE)
-        : (this.#byDid.get(verdictSubject.did)?.list ?? NONE)
-    return ok(answer(input, subject, purpose, verdictFor(verdictSubject, candidates)))
+    if (verdictSubject.kind === 'web') return ok(this.#web(input, subject, purpose, verdictSubject.origin))
+    const did = verdictSubject.did
+    const collection = verdictSubject.kind === 'account' ? undefined : verdictSubject.collection
+    const rkey = verdictSubject.kind === 'record' ? verdictSubject.rkey : undefined
+    return ok(this.#answer(input, subject, purpose, did, 0, did.length, collection, rkey))
+  }
+
+  /** at://<did>[/<nsid>[/<rkey>]] without the general parser; undefined: let parseSubject judge. */
+  #atUri(input: string, purpose: Purpose): Answer | undefined {
+    const n = input.length
+    let s1 = input.indexOf('/', 5)
+    if (s1 < 0) s1 = n
+    const hash = didHashAt(input, 5, s1)
+    if (hash < 0) return undefined
+    const did = input.slice(5, s1)
+    if (s1 === n) {
+      const a = this.#data.findHashed(input, 5, s1, hash)
+      return this.#answerOf(input, { input, kind: 'account', did }, purpose, a)
+    }
+    let s2 = input.indexOf('/', s1 + 1)
+    if (s2 < 0) s2 = n
+    const collection = input.slice(s1 + 1, s2)
+    if (!this.#isNsid(collection)) return undefined
+    let subject: CheckedSubject
+    let rkey: string | undefined
+    if (s2 === n) {
+      subject = { input, kind: 'collection', did, collection }
+    } else {
+      if (!isRecordKeyAt(input, s2 + 1, n) || input.indexOf('/', s2 + 1) >= 0) return undefined
+      rkey = input.slice(s2 + 1)
+      subject = { input, kind: 'record', did, collection, rkey, uri: `at://${did}/${collection}/${rkey}` }
+    }
+    const a = this.#data.findHashed(input, 5, s1, hash)
+    return this.#answerOf(input, subject, purpose, a, collection, rkey)
+  }
+
+  #isNsid(collection: string): boolean {
+    let valid = this.#nsids.get(collection)
+    if (valid === undefined) {
+      valid = isValidNsid(collection)
+      if (this.#nsids.size >= MAX_NSID_CACHE) this.#nsids.clear()
+      this.#nsids.set(collection, valid)
+    }
+    return valid
+  }
+
+  /** The answer for an account (collection undefined), collection or record subject of the DID in key[start, end). */
+  #answer(
+    input: string,
+    subject: CheckedSubject,
+    purpose: Purpose,
+    key: string,
+    start: number,
+    end: number,
+    collection?: string,
+    rkey?: string,
+  ): Answer {
+    return this.#answerOf(input, subject, purpose, this.#data.find(key, start, end), collection, rkey)
+  }
+
+  /** The answer for a subject of account a (-1: none). */
+  #answerOf(input: string, subject: CheckedSubject, purpose: Purpose, a: number, collection?: string, rkey?: string) {
+    const data = this.#data
+    if (a < 0) return new Answer(input, subject, purpose, verdictOf(UNKNOWN_BITS), undefined, -1, undefined, undefined)
+    const bits =
+      collection === undefined || !data.hasNarrower(a)
+        ? data.accountBits(a)
+        : data.narrowBits(a, collection, rkey, subject.uri ?? '')
+    return new Answer(input, subject, purpose, verdictOf(bits), data, a, collection, rkey)
+  }
+
+  #web(input: string, subject: CheckedSubject, purpose: Purpose, origin: string): Answer {
+    const data = this.#data
+    const list = data.origins.get(origin)
+    if (!list) return new Answer(input, subject, purpose, verdictOf(UNKNOWN_BITS), undefined, -1, undefined, undefined)
+    let bits = 0
+    for (let i = 0; i < list.length; i += 2) bits |= data.prefBits(list[i + 1] as number)
+    return new Answer(input, subject, purpose, verdictOf(bits), data, -1, origin, undefined)
   }
 
   /**
@@ -205,33 +312,4 @@ export class SnapshotChecker {
     }
     return ok({ subject: checked, verdictSubject: { kind: 'account', did } })
   }
-}
-
-function answer(
-  input: string,
-  subject: CheckedSubject,
-  purpose: Purpose,
-  { verdict, applied }: Computed,
-): SnapshotCheck {
-  const value = verdict[purpose]
-  return {
-    input,
-    subject,
-    purpose,
-    verdict: value,
-    verdicts: verdict,
-    allowed: value !== 'deny',
-    basis: 'snapshot',
-    declarations: applied,
-  }
-}
-
-function frozen(c: Computed): Computed {
-  return { verdict: Object.freeze(c.verdict), applied: Object.freeze(c.applied) }
-}
-
-function push(map: Map<string, SnapshotDeclaration[]>, key: string, d: SnapshotDeclaration): void {
-  const list = map.get(key)
-  if (list) list.push(d)
-  else map.set(key, [d])
 }

@@ -91,7 +91,7 @@ describe.each(['sqlite', 'postgres'] as const)('writeSnapshot on %s', (dialect) 
   })
 
   it('writes every declaration sorted by uri, bound to a signed checkpoint of the log, which a crawler verifies', async () => {
-    const out = join(dir, `${dialect}.ndjson.gz`)
+    const out = join(dir, `${dialect}.snapshot`)
     const summary = await writeSnapshot({ db: db.kysely, signer, origin: ORIGIN, out, pageSize: 2 })
     expect(summary).toMatchObject({ count: 4, size: 4, origin: ORIGIN })
     const opened = await SnapshotChecker.open(out, { verifierKey })

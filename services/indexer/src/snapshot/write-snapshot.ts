@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { rename, rm, writeFile } from 'node:fs/promises'
-import { Readable, Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { createGzip } from 'node:zlib'
+import { open, rename, rm, writeFile } from 'node:fs/promises'
 import {
   emptyRoot,
-  formatSnapshotLine,
   manifestPathOf,
   type NoteSigner,
   rootAt,
   SNAPSHOT_FORMAT,
   type SnapshotDeclaration,
+  SnapshotEncoder,
   type SnapshotManifest,
   signCheckpoint,
   signManifest,
@@ -64,7 +60,8 @@ const COLUMNS = sql.raw(
  * (Filtering today's rows by "seq ≤ the checkpoint's last change" would not be: a declaration
  * updated or revoked after the checkpoint would be missing or show its newer version.)
  *
- * The data (NDJSON sorted by uri, gzip) is streamed to a temp file and hashed as it is written;
+ * The data (the binary snapshot format of @donottrain/verifier: declarations sorted by uri, then
+ * the account, DID hash and string tables) is streamed to a temp file and hashed as it is written;
  * the checkpoint of that size is the stored one or, when the checkpointer has not made it,
  * signed here and stored; then the manifest is signed and both files are moved into place.
  * Writers are never blocked (SQLite's WAL grows while the read lasts).
@@ -77,29 +74,29 @@ export async function writeSnapshot(opts: WriteSnapshotOptions): Promise<Snapsho
   const hash = createHash('sha256')
   let dataBytes = 0
   let count = 0
-  const hasher = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk)
-      dataBytes += chunk.length
-      done(null, chunk)
-    },
-  })
   const read = async (tx: Transaction<DatabaseSchema>) => {
     const log = new LogStore(tx as unknown as Kysely<LogSchema>)
     const size = await log.size()
     const root = size === 0 ? emptyRoot() : await rootAt(size, log.reader())
     const stored = await log.checkpointOfSize(size)
-    async function* lines(): AsyncGenerator<string> {
-      for await (const rows of pages(tx, pageSize)) {
-        let chunk = ''
-        for (const row of rows) {
-          chunk += `${formatSnapshotLine(toDeclaration(row))}\n`
-          count++
-        }
-        yield chunk
+    const encoder = new SnapshotEncoder()
+    const file = await open(tmp, 'w', 0o644)
+    try {
+      const write = async (chunk: Uint8Array) => {
+        hash.update(chunk)
+        dataBytes += chunk.length
+        for (let at = 0; at < chunk.length; ) at += (await file.write(chunk, at)).bytesWritten
       }
+      for await (const rows of pages(tx, pageSize)) {
+        for (const row of rows) encoder.push(toDeclaration(row))
+        await write(encoder.flush())
+      }
+      await write(encoder.finish())
+      count = encoder.count
+      await file.sync()
+    } finally {
+      await file.close()
     }
-    await pipeline(Readable.from(lines()), createGzip({ level: 6 }), hasher, createWriteStream(tmp))
     return { size, root, stored }
   }
   try {
