@@ -237,6 +237,7 @@ export async function startIndexer(
   const resolveHandle = overrides.resolveHandle
   const apiCtx: ApiContext = {
     queries: new Queries(store.kysely),
+    db: store.kysely,
     lookupHandles: createHandleLookup({
       ttlMs: cfg.didCacheTtlMs,
       resolve:

@@ -1,4 +1,3 @@
-import { subtle } from 'node:crypto'
 import { open, readFile, stat } from 'node:fs/promises'
 import { err, ok, type Result } from '@donottrain/lexicon'
 import { bytesEqual, toHex } from '../tlog/bytes.js'
@@ -97,7 +96,7 @@ export async function loadSnapshot(
   }
   // The SHA-256 runs on the thread pool while the structure is checked here: checking untrusted
   // bytes is safe, and nothing is used before both have passed (a hash mismatch is reported first).
-  const digest = subtle.digest('SHA-256', bytes.value)
+  const digest = globalThis.crypto.subtle.digest('SHA-256', bytes.value as Uint8Array<ArrayBuffer>)
   const data = SnapshotData.open(bytes.value, m.count)
   const sha256 = new Uint8Array(await digest)
   if (!bytesEqual(sha256, m.dataSha256)) {

@@ -1,14 +1,24 @@
+import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Queries } from '../db/queries.js'
+import type { DatabaseSchema } from '../db/schema.js'
 import type { Metrics } from '../metrics.js'
 import type { Checkpointer } from '../tlog/checkpointer.js'
 import type { LogStore } from '../tlog/log-store.js'
 import type { ServiceIdentity } from './service-identity.js'
 import type { HandleLookup } from './status.js'
+import type { StatusReads } from './status-reads.js'
 
 /** What the API handlers read from: the store's read side and the service's identity. */
 export interface ApiContext {
   queries: Queries
+  /**
+   * The store's Kysely handle, for the hand-written reads of getStatus and checkSubjects
+   * (status-reads.ts). Without it they use `queries`' builders, which cost more per request.
+   */
+  db?: Kysely<DatabaseSchema>
+  /** The status reads in use; createApi sets them. */
+  reads?: StatusReads
   lookupHandles: HandleLookup
   identity: ServiceIdentity
   metrics: Metrics

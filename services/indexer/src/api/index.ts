@@ -15,8 +15,10 @@ import { createDeclarationStream } from './ai/donottrain/subscribeDeclarations.j
 import describeFeedGenerator from './app/bsky/feed/describeFeedGenerator.js'
 import getFeedSkeleton from './app/bsky/feed/getFeedSkeleton.js'
 import type { ApiContext } from './context.js'
+import { createFastPath } from './fast-path.js'
 import { RateLimiter } from './rate-limit.js'
 import { json } from './server.js'
+import { queryStatusReads, sqlStatusReads } from './status-reads.js'
 
 export type { ApiContext } from './context.js'
 export { LIMITS } from './context.js'
@@ -45,7 +47,12 @@ const FEED_LEXICONS = new Set<string>([
 ])
 
 /** The indexer's XRPC API on @atproto/xrpc-server: every method declared in lexicons/, validated in and out. */
-export function createApi(ctx: ApiContext, opts: { corsOrigin: string; rateLimitPerMinute: number }): Api {
+export function createApi(base: ApiContext, opts: { corsOrigin: string; rateLimitPerMinute: number }): Api {
+  const db = base.db
+  const ctx: ApiContext = {
+    ...base,
+    reads: base.reads ?? (db ? sqlStatusReads(db) : queryStatusReads(base.queries, base.tlog.store)),
+  }
   const docs = [...schemas, ...atprotoSchemas.filter((d) => FEED_LEXICONS.has(d.id))]
   const options = {
     payload: { jsonLimit: 64 * 1024, textLimit: 64 * 1024, blobLimit: 64 * 1024 },
@@ -70,6 +77,7 @@ export function createApi(ctx: ApiContext, opts: { corsOrigin: string; rateLimit
     register(xrpc, ctx)
   }
   checkSubjects(batchXrpc, ctx)
+  const fastPath = createFastPath(ctx, namedError)
   const stream = createDeclarationStream(ctx)
   const limiter = new RateLimiter(opts.rateLimitPerMinute)
   ctx.metrics.counter('donottrain_api_requests_total', 'API requests, by method and status')
@@ -109,6 +117,9 @@ export function createApi(ctx: ApiContext, opts: { corsOrigin: string; rateLimit
     res.once('finish', () =>
       ctx.metrics.inc('donottrain_api_requests_total', { method, status: String(res.statusCode) }),
     )
+    // getStatus and checkSubjects, when plain, skip express (same checks, same answers).
+    const fast = fastPath(req, res, nsid)
+    if (fast !== false) return fast
     const server = nsid === ids.AiDonottrainCheckSubjects ? batchXrpc : xrpc
     server.router(req as never, res as never)
     return true
@@ -120,7 +131,10 @@ export function createApi(ctx: ApiContext, opts: { corsOrigin: string; rateLimit
       const wait = limiter.take(req.socket.remoteAddress ?? 'unknown')
       if (wait > 0 || !stream.handleUpgrade(req, socket, head)) socket.destroy()
     },
-    close: () => stream.close(),
+    close: async () => {
+      await stream.close()
+      ctx.reads?.close()
+    },
   }
 }
 

@@ -8,9 +8,10 @@ import {
   type VerdictSubject,
   verdictFor,
 } from '@donottrain/lexicon'
-import type { DeclarationRow, Queries } from '../db/queries.js'
-import { rowScope, toDeclarationView } from '../views.js'
-import { attachInclusionProofs, attachLogIndexes, type TlogDeps } from './log-proofs.js'
+import type { Queries } from '../db/queries.js'
+import { declarationView, rowScope } from '../views.js'
+import { attachInclusionProofs, type TlogDeps } from './log-proofs.js'
+import { type AccountsRead, queryStatusReads, type StatusReads, type StatusRow } from './status-reads.js'
 
 export type StatusView = AiDonottrainDefs.StatusView
 export type SubjectError = AiDonottrainDefs.SubjectError
@@ -26,14 +27,22 @@ const INACTIVE = new Set(['deactivated', 'takendown', 'suspended'])
 
 type Resolved = { subject: Subject; did?: string; handle?: string; verdictSubject: VerdictSubject }
 
+/** Where statusOf reads from: `reads` when given, else the store's query builders. */
+export interface StatusDeps {
+  queries: Queries
+  lookupHandles: HandleLookup
+  tlog?: TlogDeps
+  reads?: StatusReads
+}
+
 /**
  * Answers a batch of subjects in input order with a constant number of queries: handles are
- * resolved together, then one read of the accounts' declarations, one of the origins', and one
- * of the accounts' states. A subject that cannot be answered gets a subjectError in its place.
+ * resolved together, then one read of the accounts' declarations and states, and one of the
+ * origins'. A subject that cannot be answered gets a subjectError in its place.
  */
 export async function statusOf(
   inputs: readonly string[],
-  deps: { queries: Queries; lookupHandles: HandleLookup; tlog?: TlogDeps },
+  deps: StatusDeps,
   opts: { logProofs?: boolean } = {},
 ): Promise<StatusAnswer[]> {
   const parsed = inputs.map((input) => parseSubject(input))
@@ -60,50 +69,66 @@ export async function statusOf(
     if (r.did) dids.push(r.did)
     if (r.subject.kind === 'web') origins.push(r.subject.origin)
   }
-  const [byDid, byOrigin, repos] = await Promise.all([
-    deps.queries.declarationsByDid(dids),
-    deps.queries.declarationsByOrigin(origins),
-    deps.queries.repos(dids),
+  const reads = deps.reads ?? queryStatusReads(deps.queries, deps.tlog?.store)
+  const [accounts, byOrigin] = await Promise.all([
+    dids.length > 0 ? reads.accounts(dids) : ({ rows: [], repos: new Map() } as AccountsRead),
+    origins.length > 0 ? reads.origins(origins) : [],
   ])
-  const index = new Map<string, Array<ScopedDeclaration & { row: DeclarationRow }>>()
-  const add = (key: string, row: DeclarationRow) => {
+  const index = new Map<string, Array<ScopedDeclaration & { row: StatusRow }>>()
+  const add = (key: string, row: StatusRow) => {
     let list = index.get(key)
     if (!list) {
       list = []
       index.set(key, list)
     }
-    list.push({ did: row.did, scope: rowScope(row), preferences: JSON.parse(row.preferences), row })
+    list.push({ did: row.did, scope: rowScope(row), preferences: row.preferences as Preferences, row })
   }
-  for (const row of byDid) add(row.did, row)
+  for (const row of accounts.rows) add(row.did, row)
   for (const row of byOrigin) if (row.scope_target) add(`origin:${row.scope_target}`, row)
 
-  const withSeqs: Array<{ status: StatusView; seqs: number[] }> = []
+  const statuses: StatusView[] = []
   const answers = resolved.map((r): StatusAnswer => {
     if ('error' in r) return { ok: false, error: r }
     const key = r.subject.kind === 'web' ? `origin:${r.subject.origin}` : (r.did as string)
     const { verdict, applied } = verdictFor(r.verdictSubject, index.get(key) ?? [])
-    const repo = r.did ? repos.get(r.did) : undefined
+    const repo = r.did ? accounts.repos.get(r.did) : undefined
     const status: StatusView = {
       $type: STATUS_TYPE,
       subject: subjectView(r, repo?.handle ?? undefined),
       verdict,
-      declarations: applied.map((d) => toDeclarationView(d.row)),
-      renderings: renderVerdict(verdict),
+      declarations: applied.map((d) => {
+        const view = declarationView(d.row, d.row.preferences as Preferences)
+        if (deps.tlog && d.row.log_index !== null) view.logIndex = d.row.log_index
+        return view
+      }),
+      renderings: renderings(verdict),
       ...(repo && { accountActive: !INACTIVE.has(repo.status) }),
     }
-    withSeqs.push({ status, seqs: applied.map((d) => d.row.seq) })
+    statuses.push(status)
     return { ok: true, status }
   })
-  if (deps.tlog) {
-    await attachLogIndexes(withSeqs, deps.tlog.store)
-    if (opts.logProofs) {
-      await attachInclusionProofs(
-        withSeqs.map((s) => s.status),
-        deps.tlog,
-      )
-    }
-  }
+  if (deps.tlog && opts.logProofs) await attachInclusionProofs(statuses, deps.tlog, undefined, accounts.checkpointSize)
   return answers
+}
+
+type Preferences = AiDonottrainDefs.Preferences
+type Verdict = Parameters<typeof renderVerdict>[0]
+
+/**
+ * Renderings depend on the verdict alone, and there are few verdicts: each is rendered once and
+ * the same (never modified) object is shared by every answer with that verdict.
+ */
+const RENDERED = new Map<string, AiDonottrainDefs.Renderings>()
+
+function renderings(verdict: Verdict): AiDonottrainDefs.Renderings {
+  const key = `${verdict.trainAi}|${verdict.trainGenai}|${verdict.aiInput}|${verdict.search}`
+  let out = RENDERED.get(key)
+  if (!out) {
+    out = renderVerdict(verdict)
+    // Verdict values outside the known ones are not expected; bound the map regardless.
+    if (RENDERED.size < 1000) RENDERED.set(key, out)
+  }
+  return out
 }
 
 /** What a verdict is computed for, for a subject of an account (a blob counts as its account). */
