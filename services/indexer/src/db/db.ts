@@ -6,6 +6,7 @@ import pg from 'pg'
 import type { IndexerConfig } from '../config.js'
 import { migrations } from './migrations/index.js'
 import type { DatabaseSchema } from './schema.js'
+import { cachingStatements } from './statement-cache.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -26,11 +27,14 @@ export function openDb(cfg: IndexerConfig['db']): Db {
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
-    kysely = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) })
+    kysely = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) })
   } else {
     // int8 (bigint) columns hold sequence numbers well inside the safe integer range.
     pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
     const pool = new pg.Pool({ connectionString: cfg.url, max: 10 })
+    // An idle connection the server closes (restart, failover, shutdown) is dropped by the pool,
+    // and the next query opens another; without a listener the pool's 'error' event would throw.
+    pool.on('error', () => {})
     kysely = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) })
   }
   const dialect = cfg.dialect

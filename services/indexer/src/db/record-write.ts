@@ -1,10 +1,15 @@
-import type { Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Extracted } from '../processors/types.js'
 import { logChange } from '../tlog/append.js'
 import { toDeclarationView } from '../views.js'
+import { PreparedQuery } from './prepared.js'
 import type { DatabaseSchema, DeclarationTable } from './schema.js'
 
 export type Tx = Transaction<DatabaseSchema>
+
+const selectExisting = new PreparedQuery(1, (tx: Kysely<DatabaseSchema>, uri: string) =>
+  tx.selectFrom('declaration').select(['cid', 'scope_type', 'scope_target', 'origin_verified']).where('uri', '=', uri),
+)
 
 export type ChangeKind = 'create' | 'update' | 'delete' | 'hide' | 'restore' | 'purge'
 
@@ -34,11 +39,7 @@ export async function writeRecord(
   change: RecordChange,
   now: string,
 ): Promise<ChangeKind | null> {
-  const existing = await tx
-    .selectFrom('declaration')
-    .select(['cid', 'scope_type', 'scope_target', 'origin_verified'])
-    .where('uri', '=', change.uri)
-    .executeTakeFirst()
+  const existing = await selectExisting.first(tx, change.uri)
   if (change.extracted && change.cid && change.proof) {
     if (existing?.cid === change.cid) return null // same version again: idempotent
     const row = toRow(repo, change, now)

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { BackfillStore } from './backfill-store.js'
 import type { Db } from './db.js'
 import { recordOriginCheck } from './origin-write.js'
+import { PreparedQuery } from './prepared.js'
 import { DECLARATION_COLUMNS } from './queries.js'
 import { type ChangeKind, insertChange, type RecordChange, writeRecord } from './record-write.js'
 import type { DatabaseSchema, DeclarationTable, RepoTable, ResyncRequestTable } from './schema.js'
@@ -12,6 +13,12 @@ export type { SnapshotOutcome, SnapshotResult, SnapshotWrite } from './snapshot-
 
 type Conn = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>
 
+/** A firehose cursor: the last seq of `source` whose effects are durable. */
+export interface Cursor {
+  source: string
+  seq: number
+}
+
 export interface CommitWrite {
   did: string
   rev: string
@@ -21,6 +28,28 @@ export interface CommitWrite {
   /** Track the repository from now on (it holds or held a declaration). */
   track: boolean
 }
+
+const selectRepo = new PreparedQuery(1, (db: Conn, did: string) =>
+  db.selectFrom('repo').selectAll().where('did', '=', did),
+)
+
+const upsertCursor = new PreparedQuery(3, (db: Conn, source: string, seq: number, updated_at: string) =>
+  db
+    .insertInto('cursor')
+    .values({ source, seq, updated_at })
+    .onConflict((oc) => oc.column('source').doUpdateSet({ seq, updated_at })),
+)
+
+const upsertRepo = new PreparedQuery(
+  5,
+  (db: Conn, did: string, rev: string, data_cid: string, commit_cid: string, updated_at: string) => {
+    const repo = { rev, data_cid, commit_cid, updated_at }
+    return db
+      .insertInto('repo')
+      .values({ did, status: 'active', handle: null, ...repo })
+      .onConflict((oc) => oc.column('did').doUpdateSet(repo))
+  },
+)
 
 const INACTIVE = ['deactivated', 'takendown', 'suspended']
 
@@ -54,7 +83,7 @@ export class Store {
   }
 
   async getRepo(did: string): Promise<RepoTable | undefined> {
-    return this.kysely.selectFrom('repo').selectAll().where('did', '=', did).executeTakeFirst()
+    return selectRepo.first(this.kysely, did)
   }
 
   async getCursor(source: string): Promise<number | undefined> {
@@ -63,12 +92,7 @@ export class Store {
   }
 
   async saveCursor(source: string, seq: number, conn: Conn = this.kysely): Promise<void> {
-    const updated_at = new Date().toISOString()
-    await conn
-      .insertInto('cursor')
-      .values({ source, seq, updated_at })
-      .onConflict((oc) => oc.column('source').doUpdateSet({ seq, updated_at }))
-      .execute()
+    await upsertCursor.execute(conn, source, seq, new Date().toISOString())
   }
 
   /**
@@ -76,24 +100,30 @@ export class Store {
    * effective change, the repository state, and the firehose cursor — in one transaction, so a
    * crash leaves either all of it or none. Re-applying the same commit changes nothing.
    */
-  async applyCommit(write: CommitWrite, cursor?: { source: string; seq: number }): Promise<ChangeKind[]> {
+  async applyCommit(write: CommitWrite, cursor?: Cursor): Promise<ChangeKind[]> {
+    return (await this.applyCommits([write], cursor))[0] as ChangeKind[]
+  }
+
+  /**
+   * Applies validated commits in order (several accounts, or consecutive commits of one), then
+   * the firehose cursor, in one transaction: the cursor only ever covers durable data. Returns
+   * the change kinds written for each commit.
+   */
+  async applyCommits(writes: readonly CommitWrite[], cursor?: Cursor): Promise<ChangeKind[][]> {
     return this.kysely.transaction().execute(async (tx) => {
-      const kinds: ChangeKind[] = []
       const now = new Date().toISOString()
-      for (const change of write.changes) {
-        const kind = await writeRecord(tx, write, change, now)
-        if (kind) kinds.push(kind)
-      }
-      if (write.track) {
-        const repo = { rev: write.rev, data_cid: write.dataCid, commit_cid: write.commitCid, updated_at: now }
-        await tx
-          .insertInto('repo')
-          .values({ did: write.did, status: 'active', handle: null, ...repo })
-          .onConflict((oc) => oc.column('did').doUpdateSet(repo))
-          .execute()
+      const out: ChangeKind[][] = []
+      for (const write of writes) {
+        const kinds: ChangeKind[] = []
+        for (const change of write.changes) {
+          const kind = await writeRecord(tx, write, change, now)
+          if (kind) kinds.push(kind)
+        }
+        if (write.track) await upsertRepo.execute(tx, write.did, write.rev, write.dataCid, write.commitCid, now)
+        out.push(kinds)
       }
       if (cursor) await this.saveCursor(cursor.source, cursor.seq, tx)
-      return kinds
+      return out
     })
   }
 
@@ -101,11 +131,7 @@ export class Store {
    * Records an account status change. Inactive accounts' declarations are hidden (kept, not
    * served); reactivation restores them; deletion purges them. A change row marks each.
    */
-  async setAccountStatus(
-    did: string,
-    status: AccountStatus,
-    cursor?: { source: string; seq: number },
-  ): Promise<ChangeKind | null> {
+  async setAccountStatus(did: string, status: AccountStatus, cursor?: Cursor): Promise<ChangeKind | null> {
     return this.kysely.transaction().execute(async (tx) => {
       const repo = await tx.selectFrom('repo').select(['status']).where('did', '=', did).executeTakeFirst()
       const now = new Date().toISOString()
@@ -143,7 +169,7 @@ export class Store {
    * and, for a tracked active repository, the status `desynchronized` — with the cursor, in one
    * transaction, so a crash after the cursor moved on still resyncs on restart.
    */
-  async requestResync(did: string, reason: string, cursor?: { source: string; seq: number }): Promise<void> {
+  async requestResync(did: string, reason: string, cursor?: Cursor): Promise<void> {
     await this.kysely.transaction().execute(async (tx) => {
       const now = new Date().toISOString()
       await tx

@@ -8,7 +8,11 @@ export interface SubscriptionOptions {
   url: string
   /** The cursor to resume from: the last seq whose effects are durable. */
   getCursor(): Promise<number | undefined>
-  /** Handles one event; awaited, in stream order. Reading pauses while the queue is full. */
+  /**
+   * Handles one event, in stream order; resolves when its effects are durable. Up to
+   * `maxInFlight` calls are outstanding at once (the handler orders them and may write them
+   * together). Reading pauses while the queue is full.
+   */
   onEvent(event: FirehoseEvent): Promise<void>
   /** A frame or event was rejected (counted by the caller); malformed framing also drops the connection. */
   onReject(reason: string, err: unknown): void
@@ -16,6 +20,8 @@ export interface SubscriptionOptions {
   idleTimeoutMs: number
   /** Events buffered before the socket is paused. */
   queueSize: number
+  /** Events handed to `onEvent` and not yet settled, at most (default 64; on top of `queueSize`). */
+  maxInFlight?: number
   signal: AbortSignal
   log: Logger
   /** Updated as events are buffered and processed: `queued` is the depth of the event queue. */
@@ -100,22 +106,36 @@ function connectOnce(url: string, opts: SubscriptionOptions): Promise<ConnectRes
     const onAbort = () => drop('shutdown')
     signal.addEventListener('abort', onAbort, { once: true })
 
+    const maxInFlight = Math.max(1, opts.maxInFlight ?? 64)
+    const handled = async (event: FirehoseEvent): Promise<{ err: unknown } | undefined> => {
+      try {
+        await opts.onEvent(event)
+        return undefined
+      } catch (err) {
+        return { err }
+      }
+    }
     const pump = async () => {
       if (processing) return
       processing = true
+      // Handed to onEvent, oldest first; each settles after the ones before it.
+      const inFlight: Array<Promise<{ err: unknown } | undefined>> = []
+      let failed = false
       try {
-        while (queue.length > 0) {
-          const event = queue.shift() as FirehoseEvent
-          depth()
-          try {
-            await opts.onEvent(event)
-          } catch (err) {
+        while (inFlight.length > 0 || (queue.length > 0 && !failed)) {
+          if (!failed && queue.length > 0 && inFlight.length < maxInFlight) {
+            inFlight.push(handled(queue.shift() as FirehoseEvent))
+            depth()
+            continue
+          }
+          const outcome = await inFlight.shift()
+          if (outcome && !failed) {
             // The handler failed (e.g. the store is down): stop here so the cursor stays behind
-            // this event, and reconnect from it.
-            log.error({ err }, 'event handler failed; reconnecting from the durable cursor')
+            // this event, and reconnect from it once the events in flight have settled.
+            log.error({ err: outcome.err }, 'event handler failed; reconnecting from the durable cursor')
+            failed = true
             queue.length = 0
             drop('handler-error')
-            break
           }
           if (paused && queue.length < opts.queueSize / 2) {
             paused = false

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino'
-import type { RecordChange, Store } from '../db/store.js'
+import type { RepoTable } from '../db/schema.js'
+import type { Cursor, RecordChange, Store } from '../db/store.js'
 import type { FirehoseEvent } from '../firehose/events.js'
 import type { Metrics } from '../metrics.js'
+import { CommitBatch } from './commit-batch.js'
 import { isRelevantPath, recordChange } from './extract.js'
 import type { CommitVerifier, ProofBuilder } from './types.js'
 
 type Event<T extends FirehoseEvent['type']> = Extract<FirehoseEvent, { type: T }>
 export type CommitEvent = Event<'commit'>
-type Cursor = { source: string; seq: number }
 
 export interface IngesterDeps {
   store: Store
@@ -34,14 +35,19 @@ export interface IngesterDeps {
   source: string
   /** Save the cursor for event runs that write nothing at most this often. */
   cursorFlushMs?: number
+  /** Most commits written in one transaction (default 100). */
+  maxBatch?: number
 }
 
 /**
  * Applies firehose events to the store, one at a time in stream order (so each account's
  * events are in order and the cursor never runs ahead of durable data). Commits are validated
  * only where they matter: those touching a declaration-relevant collection, and every commit
- * of a repository the indexer tracks. Other writers (the resync) take turns with the stream
- * through `exclusive`.
+ * of a repository the indexer tracks. Validated commits are written in batches: the events
+ * handled while a batch is open go into one transaction with the cursor, written as soon as
+ * the event loop is free (or the batch is full, or another write must follow it), and each
+ * `handle` resolves once its event's effects are durable. Other writers (the resync) take
+ * turns with the stream through `exclusive`, after the open batch is written.
  */
 export class Ingester {
   private tracked = new Set<string>()
@@ -49,6 +55,10 @@ export class Ingester {
   private pendingCursor: number | undefined
   private turn: Promise<unknown> = Promise.resolve()
   private lagSeconds = 0
+  private batch: CommitBatch | undefined
+  /** Set when an event or a batch failed: later events fail too, until none is in flight. */
+  private failure: { err: unknown } | undefined
+  private inFlight = 0
 
   constructor(private deps: IngesterDeps) {
     const m = deps.metrics
@@ -80,15 +90,37 @@ export class Ingester {
     this.tracked.add(did)
   }
 
-  /** Runs fn between events: no firehose event is applied while it runs. */
+  /** Runs fn between events: no firehose event is applied while it runs (the open batch is written first). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(fn)
-    this.turn = run.catch(() => {})
-    return run
+    return this.enqueue(async () => {
+      await this.writeBatch()
+      return fn()
+    })
   }
 
+  /**
+   * Applies one event after those handed in before it; resolves when its effects (and those of
+   * every event before it) are durable. Several may be in flight: their writes share a batch.
+   */
   async handle(event: FirehoseEvent): Promise<void> {
-    return this.exclusive(() => this.dispatch(event))
+    this.inFlight++
+    try {
+      const batch = await this.enqueue(async () => {
+        if (this.failure) throw this.failure.err
+        try {
+          await this.dispatch(event)
+        } catch (err) {
+          // No later event may be written (its cursor would cover this one).
+          this.failure = { err }
+          throw err
+        }
+        return this.batch
+      })
+      await batch?.written
+    } finally {
+      // The stream that fed the lost batch has stopped; a new one resumes from the durable cursor.
+      if (--this.inFlight === 0) this.failure = undefined
+    }
   }
 
   /**
@@ -100,14 +132,63 @@ export class Ingester {
     for (const event of events) await this.handleCommit(event, undefined)
   }
 
-  /** Persists a pending cursor (call on shutdown). */
+  /** Writes the open batch and persists a pending cursor (call on shutdown). */
   async flush(): Promise<void> {
+    await this.enqueue(async () => {
+      await this.writeBatch()
+      await this.saveCursor()
+    })
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn)
+    this.turn = run.catch(() => {})
+    return run
+  }
+
+  private async saveCursor(): Promise<void> {
     const seq = this.pendingCursor
     if (seq === undefined) return
     await this.deps.store.saveCursor(this.deps.source, seq)
     // A newer cursor set while saving stays pending for the next flush.
     if (this.pendingCursor === seq) this.pendingCursor = undefined
     this.lastFlush = Date.now()
+  }
+
+  /** The batch that collects this event's writes; opened with its write scheduled for when the event loop is free. */
+  private openBatch(): CommitBatch {
+    if (this.batch) return this.batch
+    const batch = new CommitBatch()
+    this.batch = batch
+    setImmediate(() => {
+      if (this.batch !== batch) return
+      // A failure reaches the events waiting on the batch.
+      this.enqueue(() => this.writeBatch(batch)).catch(() => {})
+    })
+    return batch
+  }
+
+  /** Writes the open batch (only `expected`, when given) in one transaction with its cursor. */
+  private async writeBatch(expected?: CommitBatch): Promise<void> {
+    const batch = this.batch
+    if (!batch || (expected && batch !== expected)) return
+    this.batch = undefined
+    let kinds: Awaited<ReturnType<Store['applyCommits']>>
+    try {
+      kinds = await this.deps.store.applyCommits(batch.writes, batch.cursor)
+    } catch (err) {
+      for (const did of batch.newlyTracked) this.tracked.delete(did)
+      this.failure = { err }
+      batch.fail(err)
+      throw err
+    }
+    this.lastFlush = Date.now()
+    batch.writes.forEach((write, i) => {
+      const written = kinds[i] ?? []
+      for (const kind of written) this.deps.metrics.inc('donottrain_changes_total', { kind })
+      if (written.length > 0) this.deps.onChanges?.(write.did, write.changes)
+    })
+    batch.done()
   }
 
   reject(reason: string): void {
@@ -133,7 +214,10 @@ export class Ingester {
       case 'account':
         return this.handleAccount(event, { source, seq: event.seq })
       case 'identity':
-        if (this.tracked.has(event.did)) await this.deps.onIdentity?.(event.did, event.handle)
+        if (this.tracked.has(event.did) && this.deps.onIdentity) {
+          await this.writeBatch()
+          await this.deps.onIdentity(event.did, event.handle)
+        }
         return this.advance(event.seq)
       case 'sync':
         return this.handleSync(event, { source, seq: event.seq })
@@ -146,9 +230,9 @@ export class Ingester {
   }
 
   /**
-   * Validates and applies one commit. With a cursor, the cursor is written with the commit's
-   * effects; returns true when it was (false: the caller advances it). Without one (a replay),
-   * the cursor is left alone.
+   * Validates and applies one commit. With a cursor (from the stream), its effects join the
+   * open batch and the cursor goes with them; returns true when it does (false: the caller
+   * advances it). Without one (a replay), it is written at once and the cursor left alone.
    */
   private async handleCommit(event: CommitEvent, cursor: Cursor | undefined): Promise<boolean> {
     const { store, log, metrics } = this.deps
@@ -156,7 +240,7 @@ export class Ingester {
     const tracked = this.tracked.has(event.repo)
     if (relevant.length === 0 && !tracked) return false
 
-    const repo = tracked ? await store.getRepo(event.repo) : undefined
+    const repo = tracked ? await this.repoState(event.repo, cursor !== undefined) : undefined
     if (repo?.resync_rev && event.rev <= repo.resync_rev) {
       // The last resync's snapshot already holds this commit's effects: late, not hostile.
       metrics.inc('donottrain_commits_skipped_total', { reason: 'covered-by-resync' })
@@ -174,6 +258,7 @@ export class Ingester {
       if (check.error.retry) {
         metrics.inc('donottrain_commits_deferred_total', { reason })
         log.warn({ did: event.repo, seq: event.seq, reason, msg: message }, 'commit not checkable now; resync asked')
+        await this.writeBatch()
         await store.requestResync(event.repo, reason, cursor)
         this.deps.onDesync?.(event.repo, reason)
         return cursor !== undefined
@@ -181,6 +266,7 @@ export class Ingester {
       this.reject(reason)
       log.warn({ did: event.repo, seq: event.seq, reason, msg: message }, 'commit rejected')
       if (check.error.desync && tracked) {
+        await this.writeBatch()
         await store.requestResync(event.repo, reason, cursor)
         this.deps.onDesync?.(event.repo, reason)
         return cursor !== undefined
@@ -202,14 +288,31 @@ export class Ingester {
     }
     const track = tracked || changes.some((c) => c.extracted !== null)
     if (!track) return false
-    const kinds = await store.applyCommit(
-      { did: event.repo, rev: commit.rev, dataCid: commit.dataCid, commitCid: commit.commitCid, changes, track },
-      cursor,
-    )
+    const write = {
+      did: event.repo,
+      rev: commit.rev,
+      dataCid: commit.dataCid,
+      commitCid: commit.commitCid,
+      changes,
+      track,
+    }
+    if (cursor) {
+      // From the stream: into the batch, written with the cursor.
+      const batch = this.openBatch()
+      batch.add(write, repo, cursor)
+      if (!tracked) {
+        this.tracked.add(event.repo)
+        batch.newlyTracked.push(event.repo)
+      }
+      this.pendingCursor = undefined
+      if (batch.writes.length >= (this.deps.maxBatch ?? 100)) await this.writeBatch()
+      return true
+    }
+    const kinds = await store.applyCommit(write)
     this.tracked.add(event.repo)
     for (const kind of kinds) metrics.inc('donottrain_changes_total', { kind })
     if (kinds.length > 0) this.deps.onChanges?.(event.repo, changes)
-    return cursor !== undefined
+    return false
   }
 
   private async handleSync(event: Event<'sync'>, cursor: Cursor): Promise<void> {
@@ -221,6 +324,7 @@ export class Ingester {
       this.reject(rejected)
       return this.advance(event.seq)
     }
+    await this.writeBatch()
     const repo = await this.deps.store.getRepo(event.did)
     if (repo && event.rev <= repo.rev) return this.advance(event.seq) // not ahead of what we hold
     await this.deps.store.requestResync(event.did, 'sync', cursor)
@@ -236,16 +340,28 @@ export class Ingester {
         : (accountStatus(event.status) ?? 'deactivated')
     if (status === 'deleted') this.deps.onAccountDeleted?.(event.did)
     if (!this.tracked.has(event.did)) return this.advance(event.seq)
+    await this.writeBatch()
     const kind = await this.deps.store.setAccountStatus(event.did, status, cursor)
     this.pendingCursor = undefined
     if (status === 'deleted') this.tracked.delete(event.did)
     if (kind) this.deps.metrics.inc('donottrain_changes_total', { kind })
   }
 
+  /** The stored state of a tracked repository, as the open batch will leave it. */
+  private async repoState(did: string, fromStream: boolean): Promise<RepoTable | undefined> {
+    const pending = fromStream ? this.batch?.repos.get(did) : undefined
+    return pending ?? this.deps.store.getRepo(did)
+  }
+
+  /** The event at `seq` writes nothing: its cursor goes with the open batch, or is saved soon. */
   private async advance(seq: number): Promise<void> {
+    if (this.batch) {
+      this.batch.cursor = { source: this.deps.source, seq }
+      return
+    }
     this.pendingCursor = seq
     const flushMs = this.deps.cursorFlushMs ?? 1000
-    if (Date.now() - this.lastFlush >= flushMs) await this.flush()
+    if (Date.now() - this.lastFlush >= flushMs) await this.saveCursor()
   }
 }
 
