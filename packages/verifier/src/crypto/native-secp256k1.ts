@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { createRequire } from 'node:module'
 
 /** The two calls used from the `secp256k1` package's native (libsecp256k1) binding. */
@@ -40,7 +40,7 @@ export function verifySecp256k1Native(
   sig: Uint8Array,
 ): boolean {
   try {
-    return native.ecdsaVerify(sig, createHash('sha256').update(data).digest(), publicKey)
+    return native.ecdsaVerify(sig, hash('sha256', data, 'buffer'), publicKey)
   } catch {
     // the binding throws when r or s overflows the order or the key is not a point
     return false

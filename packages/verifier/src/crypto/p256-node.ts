@@ -1,8 +1,6 @@
-import { createPublicKey, type KeyObject, verify } from 'node:crypto'
+import { createPublicKey, ECDH, type KeyObject, verify } from 'node:crypto'
 import { BoundedCache } from './bounded-cache.js'
 
-/** DER SubjectPublicKeyInfo header for an id-ecPublicKey on prime256v1 with a 33-byte point. */
-const SPKI_PREFIX = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex')
 const COMPRESSED_POINT_LENGTH = 33
 const KEY_CACHE_SIZE = 10_000
 
@@ -10,17 +8,31 @@ const KEY_CACHE_SIZE = 10_000
 const keyObjects = new BoundedCache<string, KeyObject | null>(KEY_CACHE_SIZE)
 
 /**
+ * Builds the KeyObject of a compressed P-256 point; throws when it is not a point on the curve.
+ * OpenSSL decompresses the point (ECDH.convertKey, which rejects an x with no point), then the
+ * key is imported as a JWK. Importing the compressed point as SPKI DER instead goes through
+ * OpenSSL 3's generic decoder and costs about twice as much (~0.5 ms against ~0.25 ms here).
+ */
+function buildKeyObject(publicKey: Uint8Array): KeyObject {
+  const point = ECDH.convertKey(publicKey, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer
+  if (point.length !== 65 || point[0] !== 0x04) throw new TypeError('not an uncompressed p-256 point')
+  const x = point.toString('base64url', 1, 33)
+  const y = point.toString('base64url', 33, 65)
+  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' })
+}
+
+/**
  * Returns the node:crypto KeyObject for a compressed P-256 point, or null when the bytes are not a
  * point on the curve. Building one costs about as much as a verification, so they are cached.
  */
 export function p256KeyObject(publicKey: Uint8Array): KeyObject | null {
-  if (publicKey.length !== COMPRESSED_POINT_LENGTH) return null
+  if (publicKey.length !== COMPRESSED_POINT_LENGTH || (publicKey[0] !== 0x02 && publicKey[0] !== 0x03)) return null
   const cacheKey = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('latin1')
   const cached = keyObjects.get(cacheKey)
   if (cached !== undefined) return cached
   let keyObject: KeyObject | null
   try {
-    keyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
+    keyObject = buildKeyObject(publicKey)
   } catch {
     keyObject = null
   }

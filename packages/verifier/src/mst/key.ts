@@ -1,4 +1,4 @@
-import { sha256 } from './cid.js'
+import { leadingZeroBits } from './key-hash.js'
 
 /** The longest MST key the reference implementation accepts (bytes; keys are ASCII). */
 export const MAX_MST_KEY_LENGTH = 1024
@@ -11,20 +11,7 @@ for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_
  * The MST layer of a key: the number of leading zero bits of SHA-256(key), divided by two and
  * rounded down (fanout 4). Any string or bytes are accepted; strings are hashed as UTF-8.
  */
-export function keyHeight(key: string | Uint8Array): number {
-  const digest = sha256(key)
-  let zeros = 0
-  for (let i = 0; i < digest.length; i++) {
-    const byte = digest[i] as number
-    if (byte === 0) {
-      zeros += 8
-      continue
-    }
-    zeros += Math.clz32(byte) - 24
-    break
-  }
-  return zeros >>> 1
-}
+export const keyHeight = (key: string | Uint8Array): number => leadingZeroBits(key) >>> 1
 
 /** How many leading characters two keys share. */
 export function commonPrefixLength(a: string, b: string): number {

@@ -12,15 +12,34 @@ const MAX_HEADER_LENGTH = 1024
 
 const malformed = (message: string) => proofError('MalformedCar', message)
 
+// The header every repository CAR has, canonical DAG-CBOR {"roots": [link], "version": 1}: these
+// bytes, the 36 bytes of the root CID, then HEADER_TAIL. Read without the general decoder.
+const HEADER_HEAD = Uint8Array.of(0xa2, 0x65, 0x72, 0x6f, 0x6f, 0x74, 0x73, 0x81, 0xd8, 0x2a, 0x58, 0x25, 0x00)
+const HEADER_TAIL = Uint8Array.of(0x67, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x01)
+const HEADER_LENGTH = HEADER_HEAD.length + CID_LENGTH + HEADER_TAIL.length
+
+/** The root of a header laid out exactly as HEADER_HEAD, CID, HEADER_TAIL; else undefined. */
+function canonicalHeaderRoot(header: Uint8Array): string | undefined {
+  if (header.length !== HEADER_LENGTH) return undefined
+  for (let i = 0; i < HEADER_HEAD.length; i++) if (header[i] !== HEADER_HEAD[i]) return undefined
+  const tail = HEADER_HEAD.length + CID_LENGTH
+  for (let i = 0; i < HEADER_TAIL.length; i++) if (header[tail + i] !== HEADER_TAIL[i]) return undefined
+  const cid = header.subarray(HEADER_HEAD.length, tail)
+  return isCidBytes(cid, CODEC_DAG_CBOR) ? cidToString(cid) : undefined
+}
+
 function readHeader(bytes: Uint8Array): Result<{ root: string; next: number }, ProofError> {
   const length = readVarint(bytes, 0)
   if (length === undefined) return malformed('car header length is not a shortest-form varint')
   if (length.value === 0 || length.value > MAX_HEADER_LENGTH || length.next + length.value > bytes.length) {
     return malformed(`car header length out of range length=${length.value} size=${bytes.length}`)
   }
+  const headerBytes = bytes.subarray(length.next, length.next + length.value)
+  const canonicalRoot = canonicalHeaderRoot(headerBytes)
+  if (canonicalRoot !== undefined) return ok({ root: canonicalRoot, next: length.next + length.value })
   let header: unknown
   try {
-    header = decodeCbor(bytes.subarray(length.next, length.next + length.value))
+    header = decodeCbor(headerBytes)
   } catch (cause) {
     return proofError('MalformedCar', 'car header is not canonical dag-cbor', cause)
   }
