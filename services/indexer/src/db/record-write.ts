@@ -11,6 +11,20 @@ const selectExisting = new PreparedQuery(1, (tx: Kysely<DatabaseSchema>, uri: st
   tx.selectFrom('declaration').select(['cid', 'scope_type', 'scope_target', 'origin_verified']).where('uri', '=', uri),
 )
 
+const insertChangeRow = new PreparedQuery(
+  7,
+  (
+    tx: Kysely<DatabaseSchema>,
+    kind: string,
+    did: string,
+    uri: string | null,
+    cid: string | null,
+    rev: string | null,
+    indexed_at: string,
+    view: string | null,
+  ) => tx.insertInto('change').values({ kind, did, uri, cid, rev, indexed_at, view }).returning('seq'),
+)
+
 export type ChangeKind = 'create' | 'update' | 'delete' | 'hide' | 'restore' | 'purge'
 
 /** One record-level outcome of a validated commit or snapshot. */
@@ -99,7 +113,9 @@ export async function insertChange(
     view: string | null
   },
 ): Promise<number> {
-  const row = await tx.insertInto('change').values(values).returning('seq').executeTakeFirstOrThrow()
+  const { kind, did, uri, cid, rev, indexed_at, view } = values
+  const row = await insertChangeRow.first(tx, kind, did, uri, cid, rev, indexed_at, view)
+  if (!row) throw new Error(`change row not written did=${did}`)
   const seq = Number(row.seq)
   // Every accepted change is a leaf of the transparency log, committed with it.
   await logChange(tx, { seq, ...values })

@@ -9,6 +9,7 @@ import {
   type StoredNode,
 } from '@donottrain/verifier'
 import type { Kysely, Transaction } from 'kysely'
+import { PreparedQuery } from '../db/prepared.js'
 import { encodeLeaf, leafFields } from './leaf.js'
 import type { LogCheckpointTable, LogLeafTable, LogSchema } from './schema.js'
 
@@ -27,6 +28,25 @@ export interface LoggableChange {
 
 const key = (level: number, index: number) => `${level}/${index}`
 
+// The statements of a single append (every accepted change makes one), compiled once: building
+// and compiling them with Kysely cost more than running them.
+const selectSize = new PreparedQuery(0, (db: Conn) =>
+  db.selectFrom('log_leaf').select((eb) => eb.fn.max('idx').as('idx')),
+)
+const selectNode = new PreparedQuery(2, (db: Conn, level: number, idx: number) =>
+  db.selectFrom('log_node').select('hash').where('level', '=', level).where('idx', '=', idx),
+)
+const insertLeaf = new PreparedQuery(
+  4,
+  (db: Conn, idx: number, change_seq: number, leaf: Uint8Array, hash: Uint8Array) =>
+    db.insertInto('log_leaf').values({ idx, change_seq, leaf, hash }),
+)
+const insertNode = new PreparedQuery(3, (db: Conn, level: number, idx: number, hash: Uint8Array) =>
+  db.insertInto('log_node').values({ level, idx, hash }),
+)
+/** Up to this many rows, one prepared statement per row; more go as multi-row inserts. */
+const FEW = 4
+
 /**
  * The transparency log in the indexer's database: leaves, complete-subtree nodes (so appends and
  * proofs read O(log n) nodes, one query each) and signed checkpoints. Writes take the connection
@@ -36,10 +56,7 @@ export class LogStore {
   constructor(private readonly db: Kysely<LogSchema>) {}
 
   async size(conn: Conn = this.db): Promise<number> {
-    const row = await conn
-      .selectFrom('log_leaf')
-      .select((eb) => eb.fn.max('idx').as('idx'))
-      .executeTakeFirst()
+    const row = await selectSize.first(conn)
     return row?.idx === null || row?.idx === undefined ? 0 : Number(row.idx) + 1
   }
 
@@ -61,7 +78,12 @@ export class LogStore {
         if (hit) found.set(key(id.level, id.index), hit)
         return !hit
       })
-      if (missing.length > 0) {
+      if (missing.length > 0 && missing.length <= FEW) {
+        for (const id of missing) {
+          const row = await selectNode.first(conn, id.level, id.index)
+          if (row) found.set(key(id.level, id.index), new Uint8Array(row.hash))
+        }
+      } else if (missing.length > 0) {
         const rows = await conn
           .selectFrom('log_node')
           .select(['level', 'idx', 'hash'])
@@ -97,6 +119,11 @@ export class LogStore {
       nodes.push(...added)
       leaves.push({ idx: size, change_seq: change.seq, leaf, hash })
       size++
+    }
+    if (leaves.length <= FEW && nodes.length <= FEW) {
+      for (const l of leaves) await insertLeaf.execute(conn, l.idx, l.change_seq, l.leaf, l.hash)
+      for (const n of nodes) await insertNode.execute(conn, n.level, n.index, n.hash)
+      return size
     }
     for (let i = 0; i < leaves.length; i += 200) {
       await conn
