@@ -1,4 +1,5 @@
 import { Agent, fetch as undiciFetch } from 'undici'
+import { concatBytes } from '../tlog/bytes.js'
 import {
   FetchFailedError,
   FetchTimeoutError,
@@ -109,13 +110,7 @@ export class GuardedFetch {
       }
       chunks.push(chunk)
     }
-    const out = new Uint8Array(size)
-    let at = 0
-    for (const chunk of chunks) {
-      out.set(chunk, at)
-      at += chunk.length
-    }
-    return out
+    return concatBytes(...chunks)
   }
 
   #failure(cause: unknown, shown: string, timeout: AbortSignal, callerSignal: AbortSignal | undefined): SafeFetchError {

@@ -9,7 +9,6 @@ import type { MstEntry, MstNode } from './types.js'
 // (map keys sorted length-first, then bytewise). Anything else is rejected, which also rejects
 // every non-canonical encoding (long-form lengths, other key orders, extra fields, floats).
 
-const LINK_LENGTH = 5 + CID_LENGTH // tag 42, bytes(37), the 0x00 multibase prefix, the CID
 const KEY_E = 0x65
 const KEY_K = 0x6b
 const KEY_L = 0x6c
@@ -27,16 +26,24 @@ function fail(what: string, at: number): never {
   throw new Malformed(`${what} offset=${at}`)
 }
 
+/** Bytes a DAG-CBOR link of a 36-byte CID takes: tag 42, bytes(37), the 0x00 prefix, the CID. */
+export const LINK_LENGTH = 5 + CID_LENGTH
+
+/** Whether a link of a 36-byte CID starts at `at` (its CID is bytes[at + 5, at + LINK_LENGTH)). */
+export function isLinkAt(bytes: Uint8Array, at: number): boolean {
+  return (
+    at + LINK_LENGTH <= bytes.length &&
+    bytes[at] === 0xd8 &&
+    bytes[at + 1] === 0x2a &&
+    bytes[at + 2] === 0x58 &&
+    bytes[at + 3] === 0x25 &&
+    bytes[at + 4] === 0x00
+  )
+}
+
 /** The link (36 CID bytes) at `at`, or fails. */
 function linkAt(bytes: Uint8Array, at: number): Uint8Array {
-  if (
-    at + LINK_LENGTH > bytes.length ||
-    bytes[at] !== 0xd8 ||
-    bytes[at + 1] !== 0x2a ||
-    bytes[at + 2] !== 0x58 ||
-    bytes[at + 3] !== 0x25 ||
-    bytes[at + 4] !== 0x00
-  ) {
+  if (!isLinkAt(bytes, at)) {
     fail('expected a cid link', at)
   }
   const cid = bytes.subarray(at + 5, at + LINK_LENGTH)

@@ -1,4 +1,4 @@
-import { CID_LENGTH } from '../mst/index.js'
+import { isLinkAt, LINK_LENGTH } from '../mst/node-codec.js'
 
 // A v3 commit has one canonical DAG-CBOR encoding: a map of six entries, keys sorted by length
 // then bytewise, so `sig` sits between `rev` and `data`:
@@ -19,7 +19,6 @@ export type CommitLayout = {
   sigEnd: number
 }
 
-const LINK_LENGTH = 5 + CID_LENGTH // tag 42, bytes(37), the 0x00 multibase prefix, the CID
 const KEY_DID = [0x63, 0x64, 0x69, 0x64]
 const KEY_REV = [0x63, 0x72, 0x65, 0x76]
 const KEY_SIG = [0x63, 0x73, 0x69, 0x67]
@@ -78,16 +77,7 @@ function linkAt(bytes: Uint8Array, at: number, nullable: boolean): Uint8Array | 
     end = at + 1
     return null
   }
-  if (
-    at + LINK_LENGTH > bytes.length ||
-    bytes[at] !== 0xd8 ||
-    bytes[at + 1] !== 0x2a ||
-    bytes[at + 2] !== 0x58 ||
-    bytes[at + 3] !== 0x25 ||
-    bytes[at + 4] !== 0x00
-  ) {
-    return undefined
-  }
+  if (!isLinkAt(bytes, at)) return undefined
   end = at + LINK_LENGTH
   return bytes.subarray(at + 5, at + LINK_LENGTH)
 }
