@@ -1,59 +1,11 @@
 import { IdResolver, MemoryCache } from '@atproto/identity'
 import { parseCommitAuthenticated } from '@atproto/sync'
+import { type CommitVerifier, createCommitVerifier } from '@donottrain/indexer'
 import { decodeFrame } from '@donottrain/test'
-import { DidResolver, type KeyResolver } from '@donottrain/verifier'
+import { DidResolver } from '@donottrain/verifier'
 
-/** The #commit event as the indexer's subscription hands it to the commit verifier (CIDs as strings). */
-export interface IndexerCommitEvent {
-  type: 'commit'
-  seq: number
-  repo: string
-  rev: string
-  since: string | null
-  commit: string
-  blocks: Uint8Array
-  ops: Array<{ action: 'create' | 'update' | 'delete'; path: string; cid: string | null; prev: string | null }>
-  prevData: string | null
-  time: string
-}
-
-/** The stored state of a tracked repository, as the indexer's `repo` table holds it. */
-export interface IndexerRepoState {
-  did: string
-  rev: string
-  data_cid: string
-  commit_cid: string
-  status: string
-  handle: string | null
-  updated_at: string
-}
-
-type CommitCheck = { ok: true } | { ok: false; error: { reason: string; message: string } }
-type CommitVerifier = (event: IndexerCommitEvent, repo: IndexerRepoState | undefined) => Promise<CommitCheck>
-type CreateCommitVerifier = (opts: {
-  resolver: KeyResolver
-  maxRevSkewMs: number
-  maxCarBytes: number
-}) => CommitVerifier
-
-/**
- * The indexer's `createCommitVerifier` (services/indexer/src/ingest/verify-commit.ts): from the
- * package's public exports when it is exported there, else from its built file next to the
- * package entry point (it is not part of the public surface yet).
- */
-export async function loadCommitVerifier(): Promise<{ create: CreateCommitVerifier; source: string }> {
-  const pub = (await import('@donottrain/indexer')) as Record<string, unknown>
-  if (typeof pub.createCommitVerifier === 'function') {
-    return { create: pub.createCommitVerifier as CreateCommitVerifier, source: '@donottrain/indexer' }
-  }
-  const url = new URL('./ingest/verify-commit.js', import.meta.resolve('@donottrain/indexer'))
-  const mod = (await import(url.href)) as Record<string, unknown>
-  if (typeof mod.createCommitVerifier !== 'function') throw new Error(`createCommitVerifier not found in ${url.href}`)
-  return {
-    create: mod.createCommitVerifier as CreateCommitVerifier,
-    source: 'services/indexer/dist/ingest/verify-commit.js (not exported by @donottrain/indexer)',
-  }
-}
+type IndexerCommitEvent = Parameters<CommitVerifier>[0]
+type IndexerRepoState = NonNullable<Parameters<CommitVerifier>[1]>
 
 const str = (v: unknown): string => String(v)
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
@@ -98,6 +50,7 @@ export function commitCases(frames: readonly Uint8Array[]): CommitCase[] {
       status: 'active',
       handle: null,
       updated_at: '',
+      resync_rev: null,
     }
     return { body, event, state, ops: ops.length }
   })
@@ -117,7 +70,6 @@ export interface CommitValidators {
  * the per-commit work of its Firehose with unauthenticatedCommits: false.
  */
 export async function commitValidators(plcUrl: string, dids: readonly string[]): Promise<CommitValidators> {
-  const { create, source } = await loadCommitVerifier()
   const resolver = new DidResolver({ plcUrl, allowLoopback: true })
   const idResolver = new IdResolver({ plcUrl, didCache: new MemoryCache() })
   for (const did of dids) {
@@ -125,9 +77,9 @@ export async function commitValidators(plcUrl: string, dids: readonly string[]):
     if (!key.ok) throw new Error(`cannot resolve did=${did}`, { cause: key.error })
     await idResolver.did.resolveAtprotoKey(did)
   }
-  const verify = create({ resolver, maxRevSkewMs: 300_000, maxCarBytes: 5 * 1024 * 1024 })
+  const verify = createCommitVerifier({ resolver, maxRevSkewMs: 300_000, maxCarBytes: 5 * 1024 * 1024 })
   return {
-    source,
+    source: '@donottrain/indexer createCommitVerifier',
     indexer: async (c) => (await verify(c.event, c.state)).ok,
     reference: async (c) => (await parseCommitAuthenticated(idResolver, c.body)).length === c.ops,
     close: () => resolver.close(),

@@ -42,7 +42,8 @@ export type { Backfill, BackfillProgress, BackfillSummary } from './backfill/bac
 export { buildConfig, ConfigError, DEFAULTS, ENV_KEYS, type IndexerConfig, type IndexerEnv, readEnv } from './config.js'
 export { type Db, openDb } from './db/db.js'
 export { type ChangeKind, Store } from './db/store.js'
-export { createCommitVerifier } from './ingest/verify-commit.js'
+export type { CommitVerifier } from './ingest/types.js'
+export { type CommitVerifierOptions, createCommitVerifier } from './ingest/verify-commit.js'
 export type { OriginWorker } from './origin/origin-worker.js'
 export {
   type SnapshotSummary,
