@@ -54,7 +54,7 @@ export {
   writeSnapshot,
 } from './snapshot/index.js'
 export type { Resyncer, ResyncOutcome } from './sync/resyncer.js'
-export { logChange } from './tlog/append.js'
+export { catchUpLog, logChange } from './tlog/append.js'
 export { type LoggableChange, LogStore } from './tlog/log-store.js'
 
 export interface IndexerOverrides {

@@ -107,7 +107,10 @@ export async function statusOf(
     statuses.push(status)
     return { ok: true, status }
   })
-  if (deps.tlog && opts.logProofs) await attachInclusionProofs(statuses, deps.tlog, undefined, accounts.checkpointSize)
+  if (deps.tlog && opts.logProofs) {
+    const direct = reads.treeRows?.()
+    await attachInclusionProofs(statuses, deps.tlog, undefined, accounts.checkpointSize, direct)
+  }
   return answers
 }
 

@@ -3,6 +3,7 @@ import type { Dialect } from '../db.js'
 import * as m001 from './001-init.js'
 import * as m002 from './002-sync.js'
 import * as m003 from './003-log.js'
+import * as m004 from './004-log-node-clustered.js'
 
 export interface IndexerMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>
@@ -14,4 +15,5 @@ export const migrations: Record<string, IndexerMigration> = {
   '001': m001,
   '002': m002,
   '003': m003,
+  '004': m004,
 }
