@@ -63,6 +63,8 @@ describe.each(['sqlite', 'postgres'] as const)('status reads on %s', (dialect) =
       [did(99)],
       Array.from({ length: 31 }, (_, i) => did(i)),
       [did(6), did(6)],
+      // Large enough to be read in two halves at once (SQLite: one on the worker's connection).
+      Array.from({ length: 250 }, (_, i) => did(249 - i)),
     ]) {
       const a = await sql.accounts(dids)
       const b = await built.accounts(dids)

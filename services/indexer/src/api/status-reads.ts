@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely, sql as rawSql, SqliteAdapter } from 'kysely
 import type { DeclarationRow, Queries } from '../db/queries.js'
 import type { DatabaseSchema } from '../db/schema.js'
 import type { LogStore } from '../tlog/log-store.js'
+import { ReadWorker } from './read-worker.js'
 import type { TreeRows } from './tree-memory.js'
 
 /** A current declaration as the status path reads it: preferences parsed, with its log leaf. */
@@ -55,6 +56,8 @@ const MMAP_BYTES = 2 * 1024 * 1024 * 1024
 
 /** Largest batch one query carries (the API takes at most 1000 subjects). */
 const MAX_BATCH = 1000
+/** Batches from this size on are read in two halves at once, one on a worker's connection. */
+const SPLIT_AT = 200
 
 // Each row as one JSON array, in this order; the whole answer as one JSON text. Reading one string
 // instead of 17 columns × 2,000 rows halves the cost of a 1,000-subject batch in SQLite.
@@ -154,6 +157,20 @@ export function sqlStatusReads(db: Kysely<DatabaseSchema>): StatusReads {
     const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, params))
     return result.rows[0] ?? {}
   }
+  // A large batch with a worker at hand: half read there, half here, at the same time. Each
+  // account's rows still come from one statement (one snapshot); the halves may see the store a
+  // commit apart, as two requests would. If the worker fails, its half is read here.
+  const split = async (chunk: readonly string[]): Promise<Array<Record<string, unknown>>> => {
+    const reader = direct instanceof Promise ? await direct : direct
+    if (!reader?.helper?.alive) return [await run(sql.accountsMany, list(chunk))]
+    const half = Math.ceil(chunk.length / 2)
+    const theirs = JSON.stringify(chunk.slice(half))
+    const away = reader.helper.get(sql.accountsMany, [theirs, theirs])
+    const mine = JSON.stringify(chunk.slice(0, half))
+    const here = reader.get(sql.accountsMany, [mine, mine])
+    const there = await away.catch(() => reader.get(sql.accountsMany, [theirs, theirs]))
+    return [here, there]
+  }
   const close = () => {
     const reader = direct
     direct = undefined
@@ -169,11 +186,15 @@ export function sqlStatusReads(db: Kysely<DatabaseSchema>): StatusReads {
       for (let i = 0; i < unique.length; i += MAX_BATCH) {
         const chunk = unique.slice(i, i + MAX_BATCH)
         const one = chunk.length === 1
-        const out = await run(one ? sql.accountsOne : sql.accountsMany, one && sqlite ? chunk[0] : list(chunk))
-        if (i === 0) checkpointSize = out.c === null || out.c === undefined ? null : Number(out.c)
-        for (const raw of jsonValue<RawRow[]>(out.d)) rows.push(statusRow(raw))
-        for (const [did, status, handle] of jsonValue<Array<[string, string, string | null]>>(out.r)) {
-          repos.set(did, { status, handle })
+        const outs = await (chunk.length >= SPLIT_AT
+          ? split(chunk)
+          : run(one ? sql.accountsOne : sql.accountsMany, one && sqlite ? chunk[0] : list(chunk)).then((o) => [o]))
+        if (i === 0) checkpointSize = outs[0]?.c === null || outs[0]?.c === undefined ? null : Number(outs[0].c)
+        for (const out of outs) {
+          for (const raw of jsonValue<RawRow[]>(out.d)) rows.push(statusRow(raw))
+          for (const [did, status, handle] of jsonValue<Array<[string, string, string | null]>>(out.r)) {
+            repos.set(did, { status, handle })
+          }
         }
       }
       return { rows: bySeq(rows), repos, checkpointSize }
@@ -196,6 +217,8 @@ export function sqlStatusReads(db: Kysely<DatabaseSchema>): StatusReads {
 
 interface DirectReader {
   get(sql: string, params: unknown[]): Record<string, unknown>
+  /** A second connection in a worker thread, for large batches (none if it could not start). */
+  helper: ReadWorker | undefined
   /** The log's tree, in ranges. */
   tree: TreeRows
   close(): void
@@ -212,6 +235,7 @@ async function openDirect(db: Kysely<DatabaseSchema>, texts: string[]): Promise<
   // ~5,000 random pages of the store (about 30% faster at 1M declarations). Address space only.
   conn.pragma(`mmap_size = ${MMAP_BYTES}`)
   const statements = new Map(texts.map((text) => [text, conn.prepare(text)]))
+  const helper = ReadWorker.start(file, texts, MMAP_BYTES)
   // A run of nodes as one hex text: reading rows one by one costs ~6× more (a Buffer each).
   const run = conn
     .prepare(
@@ -247,7 +271,11 @@ async function openDirect(db: Kysely<DatabaseSchema>, texts: string[]): Promise<
       if (!stmt) throw new Error('unprepared status read')
       return (stmt.get(...params) as Record<string, unknown> | undefined) ?? {}
     },
-    close: () => conn.close(),
+    helper,
+    close: () => {
+      helper?.close()
+      conn.close()
+    },
   }
 }
 
