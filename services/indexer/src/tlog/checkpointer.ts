@@ -20,10 +20,15 @@ export interface CheckpointerOptions {
 export class Checkpointer {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<unknown> = Promise.resolve()
+  /** The newest note this checkpointer signed or found to be its own. */
+  private own: string | undefined
 
   constructor(private readonly opts: CheckpointerOptions) {}
 
-  /** Signs a checkpoint of the current tree unless the newest one already covers it. */
+  /**
+   * Signs a checkpoint of the current tree unless the newest one already covers it (and was
+   * signed with this origin and key: if not, it is signed again).
+   */
   checkpoint(): Promise<LogCheckpointTable> {
     const next = this.running.then(
       () => this.make(),
@@ -37,11 +42,23 @@ export class Checkpointer {
     const { log, signer, origin } = this.opts
     const size = await log.size()
     const latest = await log.latestCheckpoint()
-    if (latest && latest.size === size) return latest
+    if (latest && latest.size === size) {
+      if (latest.note === this.own) return latest
+      // Ed25519 signatures are deterministic: the newest checkpoint is this log's as it is now
+      // configured iff signing its tree again gives the same note. Else the operator changed the
+      // log's origin (its public host) or its key since: the same tree is signed again, and the
+      // stored note replaced, so clients verifying with the published key are not served a note
+      // they must refuse until the log next grows.
+      const note = await signCheckpoint({ origin, size, rootHash: latest.root, extensions: [] }, signer)
+      if (note !== latest.note) await log.replaceCheckpointNote(size, note)
+      this.own = note
+      return { ...latest, note }
+    }
     const root = size === 0 ? emptyRoot() : await log.rootAt(size)
     const note = await signCheckpoint({ origin, size, rootHash: root, extensions: [] }, signer)
     const cp = { size, root, note, created_at: new Date().toISOString() }
     await log.saveCheckpoint(cp)
+    this.own = note
     return cp
   }
 

@@ -161,4 +161,32 @@ describe.each(['sqlite', 'postgres'] as const)('LogStore on %s', (dialect) => {
     expect(errors).toEqual([])
     expect(emptyRoot()).toHaveLength(32)
   })
+
+  it('signs the newest checkpoint again when the origin or key changed, the tree unchanged', async () => {
+    const sign = async (origin: string) => {
+      const keys = await generateNoteKey(origin)
+      const signer = await parseSignerKey(keys.signerKey)
+      const verifier = parseVerifierKey(keys.verifierKey)
+      if (!signer.ok || !verifier.ok) throw new Error('key')
+      const cp = new Checkpointer({ log, signer: signer.value, origin, intervalMs: 60_000, onError: () => {} })
+      return { cp, verifier: verifier.value }
+    }
+    const before = await log.latestCheckpoint()
+    if (!before) throw new Error('no checkpoint')
+    // Another host (so another origin) and another key: the same size, signed again.
+    const moved = await sign('moved.test/donottrain/log')
+    const again = await moved.cp.checkpoint()
+    expect(again.size).toBe(before.size)
+    expect(again.note).not.toBe(before.note)
+    const opened = await openCheckpoint(again.note, moved.verifier, { origin: 'moved.test/donottrain/log' })
+    expect(opened.ok).toBe(true)
+    if (opened.ok) expect([...opened.value.checkpoint.rootHash]).toEqual([...before.root])
+    const stored = await log.latestCheckpoint()
+    expect(stored?.note).toBe(again.note)
+    expect(stored?.created_at).toBe(before.created_at) // when that tree was first signed
+    expect(await log.checkpointOfSize(before.size)).toMatchObject({ note: again.note })
+    // Asked again: nothing changes.
+    expect((await moved.cp.checkpoint()).note).toBe(again.note)
+    expect((await log.latestCheckpoint())?.note).toBe(again.note)
+  })
 })

@@ -210,6 +210,11 @@ export class LogStore {
     return row && { ...row, size: Number(row.size) }
   }
 
+  /** The stored checkpoint of `size` re-signed (same tree, another origin or key). */
+  async replaceCheckpointNote(size: number, note: string): Promise<void> {
+    await this.db.updateTable('log_checkpoint').set({ note }).where('size', '=', size).execute()
+  }
+
   async saveCheckpoint(cp: LogCheckpointTable): Promise<void> {
     await this.db
       .insertInto('log_checkpoint')
