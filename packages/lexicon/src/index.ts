@@ -29,6 +29,16 @@ export * as OrgUserIntentsDemoDeclaration from './generated/types/org/user-inten
 export { InvalidLexiconDocError, parseLexiconDocStrict } from './lexicon-doc.js'
 export { bskyIds, ids } from './nsid.js'
 export { InvalidOriginError, parseOrigin } from './origin.js'
+export {
+  DONOTTRAIN_TAG,
+  hasDonottrainTagInText,
+  isDonottrainTag,
+  mapForeignPreferences,
+  PREFERENCE_AI_MAPPING,
+  postHasDonottrainTag,
+  preferenceAiScope,
+  USER_INTENTS_MAPPING,
+} from './reading.js'
 export { RENDERING_TABLE, type Renderings, renderVerdict } from './render.js'
 export { err, ok, type Result } from './result.js'
 export {

@@ -3,19 +3,23 @@ import {
   bskyIds,
   CommunityLexiconPreferenceAi,
   err,
+  hasDonottrainTagInText,
   ids,
   isValidDatetime,
+  mapForeignPreferences,
   OrgUserIntentsDemoDeclaration,
   ok,
+  PREFERENCE_AI_MAPPING,
   type Preferences,
+  postHasDonottrainTag,
+  preferenceAiScope,
   type Result,
   type Scope,
   type ScopedDeclaration,
+  USER_INTENTS_MAPPING,
   validateDeclaration,
 } from '@donottrain/lexicon'
 import { DeclarationReadError } from './errors.js'
-import { mapForeignPreferences, PREFERENCE_AI_MAPPING, preferenceAiScope, USER_INTENTS_MAPPING } from './foreign.js'
-import { hasDonottrainTagInText, postHasDonottrainTag } from './hashtag.js'
 
 /** The kind of record a declaration is read from (`source` of ai.donottrain.defs#declarationView). */
 export type DeclarationSource = 'declaration' | 'postTag' | 'profileTag' | 'userIntents' | 'preferenceAi'

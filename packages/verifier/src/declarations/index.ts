@@ -1,5 +1,11 @@
+// The reading rules for tags and foreign records live in @donottrain/lexicon, shared with the indexer.
+export {
+  hasDonottrainTagInText,
+  PREFERENCE_AI_MAPPING,
+  postHasDonottrainTag,
+  USER_INTENTS_MAPPING,
+} from '@donottrain/lexicon'
 export { DeclarationReadError, type DeclarationReadErrorCode } from './errors.js'
-export { PREFERENCE_AI_MAPPING, USER_INTENTS_MAPPING } from './foreign.js'
 export {
   DECLARATION_COLLECTIONS,
   type DeclarationSource,
@@ -7,5 +13,4 @@ export {
   type RecordDeclaration,
   type RecordLocation,
 } from './from-record.js'
-export { hasDonottrainTagInText, postHasDonottrainTag } from './hashtag.js'
 export { samePreferences, sameScope, scopeFromView } from './view.js'

@@ -1,6 +1,5 @@
-import { ACCOUNT_RKEY, bskyIds } from '@donottrain/lexicon'
+import { ACCOUNT_RKEY, bskyIds, hasDonottrainTagInText } from '@donottrain/lexicon'
 import { isObject } from '../firehose/frame.js'
-import { hasDonottrainTagInText } from './hashtag.js'
 import type { Processor } from './types.js'
 
 /** app.bsky.actor.profile (rkey self) whose description holds #donottrain: account-wide trainAi deny. */
