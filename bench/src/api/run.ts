@@ -23,7 +23,11 @@ const args = readArgs(
     duration: { default: 10, quick: 3, help: 'seconds per measurement' },
     runs: { default: 3, quick: 1, help: 'measurements per figure (median reported)' },
     connections: { default: 32, quick: 16, help: 'concurrent connections for the requests/s figures' },
-    warmup: { default: 10, quick: 3, help: 'seconds of getStatus load before measuring (the API loads its proof tree)' },
+    warmup: {
+      default: 10,
+      quick: 3,
+      help: 'seconds of getStatus load before measuring (the API loads its proof tree)',
+    },
   },
   'bench/api: getStatus and checkSubjects(1000) vs a bare node:http server',
 )
