@@ -106,6 +106,23 @@ describe('status', () => {
     expect(postStatus.verdict.trainAi).toBe('deny')
     expect(postStatus.declarations).toMatchObject([{ source: 'postTag', uri: p, applies: true }])
     expect((await status(poster.did, opts())).verdict.trainAi).toBe('unknown')
+
+    // As the indexer reads a post: its `tags` count too, and a longer tag does not.
+    const byTags = await poster.agent.com.atproto.repo.createRecord({
+      repo: poster.did,
+      collection: bskyIds.post,
+      record: {
+        $type: bskyIds.post,
+        text: 'no tag in the text',
+        tags: ['DoNotTrain'],
+        createdAt: new Date().toISOString(),
+      },
+    })
+    const tagsStatus = await status(byTags.data.uri, opts())
+    expect(tagsStatus.verdict.trainAi).toBe('deny')
+    expect(tagsStatus.declarations).toMatchObject([{ source: 'postTag', uri: byTags.data.uri, applies: true }])
+    const longer = await createPost(poster, 'not this one #donottrainme')
+    expect((await status(longer, opts())).verdict.trainAi).toBe('unknown')
   })
 
   it('reports invalid records and leaves them out of the verdict', async () => {

@@ -1,8 +1,10 @@
-import { type AppBskyRichtextFacet, AtpAgent } from '@atproto/api'
+import { AtpAgent } from '@atproto/api'
 import {
   bskyIds,
+  hasDonottrainTagInText,
   type Preferences,
   parseSubject,
+  postHasDonottrainTag,
   type Scope,
   type ScopedDeclaration,
   type Verdict,
@@ -10,7 +12,6 @@ import {
   verdictFor,
 } from '@donottrain/lexicon'
 import { InvalidInputError } from './errors.js'
-import { hasDonottrainTag, isDonottrainFacet } from './hashtag.js'
 import { type InvalidDeclarationEntry, listDeclarations } from './list.js'
 import { PROFILE_RKEY } from './profile.js'
 import { createIdentityResolver, guardedPdsFetch, type IdentityResolver, resolveActor } from './resolve.js'
@@ -138,17 +139,16 @@ export async function status(input: string, opts: StatusOptions = {}): Promise<S
     agent.com.atproto.repo.getRecord({ repo: did, collection: bskyIds.profile, rkey: PROFILE_RKEY }),
   )
   const description = (profile?.data.value as { description?: unknown } | undefined)?.description
-  if (profile && typeof description === 'string' && hasDonottrainTag(description)) {
+  if (profile && hasDonottrainTagInText(description)) {
     found.push(tagDeclaration('profileTag', profile.data.uri, profile.data.cid, { type: 'account' }))
   }
   if (uri && verdictSubject.kind === 'record' && verdictSubject.collection === bskyIds.post) {
     const postRes = await callOrMissing(pds, () =>
       agent.com.atproto.repo.getRecord({ repo: did, collection: bskyIds.post, rkey: verdictSubject.rkey }),
     )
-    const value = postRes?.data.value as { text?: unknown; facets?: AppBskyRichtextFacet.Main[] } | undefined
-    const tagged =
-      (Array.isArray(value?.facets) && value.facets.some((f) => Array.isArray(f?.features) && isDonottrainFacet(f))) ||
-      (typeof value?.text === 'string' && hasDonottrainTag(value.text))
+    // The indexer's rule (a tag facet, the post's `tags`, or the text), so both read a post alike.
+    const value = postRes?.data.value
+    const tagged = typeof value === 'object' && value !== null && postHasDonottrainTag(value as Record<string, unknown>)
     if (postRes && tagged) found.push(tagDeclaration('postTag', uri, postRes.data.cid, { type: 'record', uri }))
   }
 
