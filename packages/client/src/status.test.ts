@@ -125,6 +125,53 @@ describe('status', () => {
     expect((await status(longer, opts())).verdict.trainAi).toBe('unknown')
   })
 
+  it('counts the two foreign vocabularies as the indexer does', async () => {
+    const { acc: foreign } = await account('foreign')
+    const now = () => new Date().toISOString()
+    await foreign.agent.com.atproto.repo.putRecord({
+      repo: foreign.did,
+      collection: ids.OrgUserIntentsDemoDeclaration,
+      rkey: 'self',
+      record: {
+        $type: ids.OrgUserIntentsDemoDeclaration,
+        updatedAt: now(),
+        syntheticContentGeneration: { allow: false, updatedAt: now() },
+      },
+    })
+    const pref = await foreign.agent.com.atproto.repo.createRecord({
+      repo: foreign.did,
+      collection: ids.CommunityLexiconPreferenceAi,
+      record: {
+        $type: ids.CommunityLexiconPreferenceAi,
+        updatedAt: now(),
+        scope: { $type: `${ids.CommunityLexiconPreferenceAi}#collection`, nsid: bskyIds.post },
+        preferences: { inference: { allow: false }, training: { allow: true } },
+      },
+    })
+    // One about another account's record: not this account's to declare, so it counts for nothing.
+    await foreign.agent.com.atproto.repo.createRecord({
+      repo: foreign.did,
+      collection: ids.CommunityLexiconPreferenceAi,
+      record: {
+        $type: ids.CommunityLexiconPreferenceAi,
+        updatedAt: now(),
+        scope: { $type: `${ids.CommunityLexiconPreferenceAi}#entity`, uri: post1 },
+        preferences: { training: { allow: false } },
+      },
+    })
+    const whole = await status(foreign.did, opts())
+    expect(whole.verdict).toEqual({ trainAi: 'unknown', trainGenai: 'deny', aiInput: 'unknown', search: 'unknown' })
+    const posts = await status(`at://${foreign.did}/${bskyIds.post}`, opts())
+    expect(posts.verdict).toEqual({ trainAi: 'allow', trainGenai: 'deny', aiInput: 'deny', search: 'unknown' })
+    expect(posts.declarations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ source: 'userIntents', scope: { type: 'account' }, applies: true }),
+        expect.objectContaining({ source: 'preferenceAi', uri: pref.data.uri, applies: true }),
+      ]),
+    )
+    expect(posts.declarations).toHaveLength(2)
+  })
+
   it('reports invalid records and leaves them out of the verdict', async () => {
     const { acc: odd } = await account('odd')
     await odd.agent.com.atproto.repo.putRecord({

@@ -2,6 +2,7 @@ import { AtpAgent } from '@atproto/api'
 import {
   bskyIds,
   hasDonottrainTagInText,
+  ids,
   type Preferences,
   parseSubject,
   postHasDonottrainTag,
@@ -11,14 +12,15 @@ import {
   type VerdictSubject,
   verdictFor,
 } from '@donottrain/lexicon'
+import { declarationFromRecord } from '@donottrain/verifier'
 import { InvalidInputError } from './errors.js'
-import { type InvalidDeclarationEntry, listDeclarations } from './list.js'
+import { type InvalidDeclarationEntry, listDeclarations, MAX_DECLARATIONS } from './list.js'
 import { PROFILE_RKEY } from './profile.js'
 import { createIdentityResolver, guardedPdsFetch, type IdentityResolver, resolveActor } from './resolve.js'
 import { callOrMissing, DEFAULT_TIMEOUT_MS, timedFetch } from './xrpc.js'
 
 /** Where a declaration was read from (the names of ai.donottrain.defs#declarationView.source). */
-export type DeclarationSource = 'declaration' | 'profileTag' | 'postTag'
+export type DeclarationSource = 'declaration' | 'profileTag' | 'postTag' | 'userIntents' | 'preferenceAi'
 
 export interface StatusDeclaration {
   source: DeclarationSource
@@ -78,8 +80,10 @@ export interface StatusOptions {
 
 /**
  * The #donottrain status of an account, collection or record, read straight from the account's
- * own PDS (no indexer): its declaration records, its profile's #donottrain tag, and for a post
- * the post's own tag, combined by the shared verdict rule of @donottrain/lexicon.
+ * own PDS (no indexer): its declaration records, its profile's #donottrain tag, for a post the
+ * post's own tag, and the two foreign vocabularies (org.user-intents, community.lexicon
+ * preference.ai), each read by the indexer's rules and combined by the shared verdict rule of
+ * @donottrain/lexicon.
  * Origin scopes are listed but not verified here, so they never affect the verdict.
  */
 export async function status(input: string, opts: StatusOptions = {}): Promise<StatusResult> {
@@ -152,6 +156,8 @@ export async function status(input: string, opts: StatusOptions = {}): Promise<S
     if (postRes && tagged) found.push(tagDeclaration('postTag', uri, postRes.data.cid, { type: 'record', uri }))
   }
 
+  found.push(...(await foreignDeclarations(agent, pds, did)))
+
   const scoped = found.map((d, index) => ({ did, scope: d.scope, preferences: d.preferences, index }))
   const { verdict, applied } = verdictFor<ScopedDeclaration & { index: number }>(verdictSubject, scoped)
   const applies = new Set(applied.map((d) => d.index))
@@ -170,6 +176,50 @@ export async function status(input: string, opts: StatusOptions = {}): Promise<S
     invalid,
     truncated: list.truncated,
   }
+}
+
+/**
+ * The two foreign vocabularies the indexer honours, read by the same code (the verifier's
+ * declarationFromRecord): org.user-intents.demo.declaration at rkey self, and every
+ * community.lexicon.preference.ai record (up to MAX_DECLARATIONS). A record that does not
+ * validate declares nothing, as for the indexer.
+ */
+async function foreignDeclarations(
+  agent: AtpAgent,
+  pds: string,
+  did: string,
+): Promise<Array<Omit<StatusDeclaration, 'applies'>>> {
+  const out: Array<Omit<StatusDeclaration, 'applies'>> = []
+  const add = (collection: string, uri: string, cid: string, value: unknown) => {
+    if (typeof value !== 'object' || value === null) return
+    const rkey = uri.slice(uri.lastIndexOf('/') + 1)
+    const read = declarationFromRecord(value as Record<string, unknown>, { did, collection, rkey, cid })
+    if (read.ok) {
+      const { source, scope, preferences } = read.value
+      out.push({ source: source as DeclarationSource, uri, cid, scope, preferences })
+    }
+  }
+  const intents = await callOrMissing(pds, () =>
+    agent.com.atproto.repo.getRecord({ repo: did, collection: ids.OrgUserIntentsDemoDeclaration, rkey: PROFILE_RKEY }),
+  )
+  if (intents?.data.cid) add(ids.OrgUserIntentsDemoDeclaration, intents.data.uri, intents.data.cid, intents.data.value)
+  let cursor: string | undefined
+  let read = 0
+  do {
+    const page = await callOrMissing(pds, () =>
+      agent.com.atproto.repo.listRecords({
+        repo: did,
+        collection: ids.CommunityLexiconPreferenceAi,
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      }),
+    )
+    const records = page?.data.records ?? []
+    for (const rec of records) add(ids.CommunityLexiconPreferenceAi, rec.uri, rec.cid, rec.value)
+    read += records.length
+    cursor = records.length > 0 ? page?.data.cursor : undefined
+  } while (cursor && read < MAX_DECLARATIONS)
+  return out
 }
 
 // A #donottrain tag in a profile or post reads as a plain #donottrain: trainAi deny.
