@@ -239,7 +239,8 @@ async function openDirect(db: Kysely<DatabaseSchema>, texts: string[]): Promise<
   // A run of nodes as one hex text: reading rows one by one costs ~6× more (a Buffer each).
   const run = conn
     .prepare(
-      `select min(idx), max(idx), count(*), group_concat(hex(hash), '' order by idx)
+      `select min(idx), max(idx), count(*), group_concat(hex(hash), '' order by idx),
+           min(length(hash)) = 32 and max(length(hash)) = 32
          from log_node where level = ? and idx >= ? and idx < ?`,
     )
     .raw()
@@ -249,18 +250,20 @@ async function openDirect(db: Kysely<DatabaseSchema>, texts: string[]): Promise<
   return {
     tree: {
       nodeRun(level, start, end) {
-        const [first, last, count, hex] = run.get(level, start, end) as [
+        const [first, last, count, hex, sized] = run.get(level, start, end) as [
           number | null,
           number | null,
           number,
           string | null,
+          number | null,
         ]
         if (count === 0 || first !== start) return new Uint8Array(0)
-        if (last !== null && last - start + 1 === count && hex) return Buffer.from(hex, 'hex')
-        // A gap (a store missing nodes): the run up to it.
+        if (last !== null && last - start + 1 === count && hex && sized === 1) return Buffer.from(hex, 'hex')
+        // A gap or a hash of the wrong size (a damaged store): the run up to it, so no hash after
+        // it is misplaced.
         const out: Uint8Array[] = []
         for (const [idx, hash] of rows.all(level, start, end) as Array<[number, Uint8Array]>) {
-          if (Number(idx) !== start + out.length) break
+          if (Number(idx) !== start + out.length || hash.length !== 32) break
           out.push(hash)
         }
         return Buffer.concat(out)

@@ -113,6 +113,11 @@ describe('TreeMemory (proofs from the SQLite store through the status read conne
     expect(fresh.inclusion(4, 300)).toBeUndefined() // sibling of leaves 4–5 is node (1, 3)
     expect(fresh.inclusion(6, 300)).toBeDefined() // leaves 6–7 are node (1, 3) itself: not needed
     expect(rows.nodeRun(1, 0, 10).length).toBe(3 * 32) // the run stops at the gap
+    // A hash of the wrong size: the run stops before it, so no later hash is misplaced.
+    await sql`update log_node set hash = ${new Uint8Array(31)} where level = 0 and idx = 5`.execute(db.kysely)
+    expect(rows.nodeRun(0, 0, 10).length).toBe(5 * 32)
+    expect(new TreeMemory(rows, 8 * 32).inclusion(5, 300)).toBeUndefined()
+    expect(new TreeMemory(rows).inclusion(4, 300)).toBeUndefined() // its sibling is the damaged leaf
   })
 })
 
