@@ -162,10 +162,11 @@ export function sqlStatusReads(db: Kysely<DatabaseSchema>): StatusReads {
   // commit apart, as two requests would. If the worker fails, its half is read here.
   const split = async (chunk: readonly string[]): Promise<Array<Record<string, unknown>>> => {
     const reader = direct instanceof Promise ? await direct : direct
-    if (!reader?.helper?.alive) return [await run(sql.accountsMany, list(chunk))]
+    const helper = reader?.helper()
+    if (!reader || !helper?.alive) return [await run(sql.accountsMany, list(chunk))]
     const half = Math.ceil(chunk.length / 2)
     const theirs = JSON.stringify(chunk.slice(half))
-    const away = reader.helper.get(sql.accountsMany, [theirs, theirs])
+    const away = helper.get(sql.accountsMany, [theirs, theirs])
     const mine = JSON.stringify(chunk.slice(0, half))
     const here = reader.get(sql.accountsMany, [mine, mine])
     const there = await away.catch(() => reader.get(sql.accountsMany, [theirs, theirs]))
@@ -217,8 +218,8 @@ export function sqlStatusReads(db: Kysely<DatabaseSchema>): StatusReads {
 
 interface DirectReader {
   get(sql: string, params: unknown[]): Record<string, unknown>
-  /** A second connection in a worker thread, for large batches (none if it could not start). */
-  helper: ReadWorker | undefined
+  /** A second connection in a worker thread for large batches, started on first use (none if it cannot start). */
+  helper(): ReadWorker | undefined
   /** The log's tree, in ranges. */
   tree: TreeRows
   close(): void
@@ -235,7 +236,9 @@ async function openDirect(db: Kysely<DatabaseSchema>, texts: string[]): Promise<
   // ~5,000 random pages of the store (about 30% faster at 1M declarations). Address space only.
   conn.pragma(`mmap_size = ${MMAP_BYTES}`)
   const statements = new Map(texts.map((text) => [text, conn.prepare(text)]))
-  const helper = ReadWorker.start(file, texts, MMAP_BYTES)
+  // Started by the first large batch: an indexer that never gets one never pays for the thread.
+  let helper: ReadWorker | undefined
+  let closed = false
   // A run of nodes as one hex text: reading rows one by one costs ~6× more (a Buffer each).
   const run = conn
     .prepare(
@@ -274,8 +277,12 @@ async function openDirect(db: Kysely<DatabaseSchema>, texts: string[]): Promise<
       if (!stmt) throw new Error('unprepared status read')
       return (stmt.get(...params) as Record<string, unknown> | undefined) ?? {}
     },
-    helper,
+    helper() {
+      if (!helper && !closed) helper = ReadWorker.start(file, texts, MMAP_BYTES)
+      return helper
+    },
     close: () => {
+      closed = true
       helper?.close()
       conn.close()
     },
