@@ -45,21 +45,30 @@ export interface DeclarationList {
 
 /** Reads every ai.donottrain.declaration record of a repository from its PDS and validates each. */
 export async function listDeclarations(agent: AtpAgent, service: string, did: string): Promise<DeclarationList> {
-  const entries: DeclarationEntry[] = []
+  const { records, truncated } = await listAllRecords(agent, service, did, ids.AiDonottrainDeclaration)
+  return { entries: records.map((rec) => toEntry(did, rec.uri, rec.cid, rec.value)), truncated }
+}
+
+/**
+ * Every record of one collection of a repository, page by page, up to MAX_DECLARATIONS
+ * (`truncated` when the repository holds more).
+ */
+export async function listAllRecords(
+  agent: AtpAgent,
+  service: string,
+  did: string,
+  collection: string,
+): Promise<{ records: Array<{ uri: string; cid: string; value: unknown }>; truncated: boolean }> {
+  const records: Array<{ uri: string; cid: string; value: unknown }> = []
   let cursor: string | undefined
   do {
     const res = await call(service, 'read', () =>
-      agent.com.atproto.repo.listRecords({
-        repo: did,
-        collection: ids.AiDonottrainDeclaration,
-        limit: PAGE_SIZE,
-        ...(cursor ? { cursor } : {}),
-      }),
+      agent.com.atproto.repo.listRecords({ repo: did, collection, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) }),
     )
-    for (const rec of res.data.records) entries.push(toEntry(did, rec.uri, rec.cid, rec.value))
+    records.push(...res.data.records)
     cursor = res.data.records.length > 0 ? res.data.cursor : undefined
-  } while (cursor && entries.length < MAX_DECLARATIONS)
-  return { entries, truncated: cursor !== undefined }
+  } while (cursor && records.length < MAX_DECLARATIONS)
+  return { records, truncated: cursor !== undefined }
 }
 
 export function toEntry(did: string, uri: string, cid: string, value: unknown): DeclarationEntry {

@@ -14,7 +14,7 @@ import {
 } from '@donottrain/lexicon'
 import { declarationFromRecord } from '@donottrain/verifier'
 import { InvalidInputError } from './errors.js'
-import { type InvalidDeclarationEntry, listDeclarations, MAX_DECLARATIONS } from './list.js'
+import { type InvalidDeclarationEntry, listAllRecords, listDeclarations } from './list.js'
 import { PROFILE_RKEY } from './profile.js'
 import { createIdentityResolver, guardedPdsFetch, type IdentityResolver, resolveActor } from './resolve.js'
 import { callOrMissing, DEFAULT_TIMEOUT_MS, timedFetch } from './xrpc.js'
@@ -203,22 +203,8 @@ async function foreignDeclarations(
     agent.com.atproto.repo.getRecord({ repo: did, collection: ids.OrgUserIntentsDemoDeclaration, rkey: PROFILE_RKEY }),
   )
   if (intents?.data.cid) add(ids.OrgUserIntentsDemoDeclaration, intents.data.uri, intents.data.cid, intents.data.value)
-  let cursor: string | undefined
-  let read = 0
-  do {
-    const page = await callOrMissing(pds, () =>
-      agent.com.atproto.repo.listRecords({
-        repo: did,
-        collection: ids.CommunityLexiconPreferenceAi,
-        limit: 100,
-        ...(cursor ? { cursor } : {}),
-      }),
-    )
-    const records = page?.data.records ?? []
-    for (const rec of records) add(ids.CommunityLexiconPreferenceAi, rec.uri, rec.cid, rec.value)
-    read += records.length
-    cursor = records.length > 0 ? page?.data.cursor : undefined
-  } while (cursor && read < MAX_DECLARATIONS)
+  const { records } = await listAllRecords(agent, pds, did, ids.CommunityLexiconPreferenceAi)
+  for (const rec of records) add(ids.CommunityLexiconPreferenceAi, rec.uri, rec.cid, rec.value)
   return out
 }
 
