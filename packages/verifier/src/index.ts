@@ -309,3 +309,5 @@ export {
   verifyInclusion,
 } from './tlog/proof-verify.js'
 export { type Check, TlogError } from './tlog/result.js'
+// For stores that hold the tree their own way (the indexer's in-memory proof tree).
+export { inclusionRanges, type LeafRange, planRanges } from './tlog/tree-plan.js'

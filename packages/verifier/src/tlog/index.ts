@@ -65,3 +65,5 @@ export {
 } from './proof-text.js'
 export { ProofError, type ProofErrorCode, verifyConsistency, verifyInclusion } from './proof-verify.js'
 export { type Check, type Result, TlogError } from './result.js'
+// For stores that hold the tree their own way (the indexer's in-memory proof tree).
+export { inclusionRanges, type LeafRange, planRanges } from './tree-plan.js'

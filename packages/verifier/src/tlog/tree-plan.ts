@@ -14,7 +14,7 @@ export interface Plan {
 }
 
 /** A range of leaves [start, end) whose start is aligned to a power of two >= its length. */
-interface Range {
+export interface LeafRange {
   readonly start: number
   readonly end: number
 }
@@ -36,7 +36,7 @@ function splitPoint(n: number): number {
  * The complete subtrees covering an aligned range, left to right, largest first: the binary
  * digits of its length. Alignment makes each piece start on a multiple of its own width.
  */
-function rangeNodeIds(range: Range): NodeId[] {
+function rangeNodeIds(range: LeafRange): NodeId[] {
   const ids: NodeId[] = []
   let start = range.start
   while (start < range.end) {
@@ -59,7 +59,8 @@ function foldRight(hashes: readonly Uint8Array[]): Uint8Array {
   return hash
 }
 
-function planRanges(ranges: readonly Range[]): Plan {
+/** Plan for the roots of these ranges, in order; build returns one hash per range. */
+export function planRanges(ranges: readonly LeafRange[]): Plan {
   const groups = ranges.map(rangeNodeIds)
   return {
     ids: groups.flat(),
@@ -84,10 +85,15 @@ export function planRoot(size: number): Plan {
 
 /** RFC 9162 2.1.3.1 PATH(index, D[0:size]), siblings from the leaf up. */
 export function planInclusion(index: number, size: number): Plan {
+  return planRanges(inclusionRanges(index, size))
+}
+
+/** The leaf ranges of PATH(index, D[0:size]): each sibling's, from the leaf up. */
+export function inclusionRanges(index: number, size: number): LeafRange[] {
   checkCount('index', index)
   checkCount('size', size)
   if (index >= size) throw new TreeRangeError('out-of-range', `index out of range index=${index} size=${size}`)
-  const ranges: Range[] = []
+  const ranges: LeafRange[] = []
   let start = 0
   let end = size
   while (end - start > 1) {
@@ -100,7 +106,7 @@ export function planInclusion(index: number, size: number): Plan {
       start += k
     }
   }
-  return planRanges(ranges.reverse())
+  return ranges.reverse()
 }
 
 /** RFC 9162 2.1.4.1 PROOF(oldSize, D[0:newSize]); empty when oldSize is 0 or equals newSize. */
@@ -111,7 +117,7 @@ export function planConsistency(oldSize: number, newSize: number): Plan {
     throw new TreeRangeError('out-of-range', `old size above new size oldSize=${oldSize} newSize=${newSize}`)
   }
   if (oldSize === 0 || oldSize === newSize) return planRanges([])
-  const ranges: Range[] = []
+  const ranges: LeafRange[] = []
   let start = 0
   let end = newSize
   let whole = true // SUBPROOF's b: still on the path of the whole old tree

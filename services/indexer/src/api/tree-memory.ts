@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { inclusionRanges, type LeafRange, planRanges } from '@donottrain/verifier'
 
 /** Synchronous range reads of the stored tree (the status path's read-only SQLite connection). */
 export interface TreeRows {
@@ -16,7 +16,6 @@ const FILL_CHUNK = 16_384
 /** Further nodes a request may read synchronously to extend a filled level (the log grew). */
 const CATCH_UP = 1024
 const HASH = 32
-const NODE_PREFIX = Uint8Array.of(0x01)
 
 type Level = { buf: Buffer; count: number }
 
@@ -64,21 +63,13 @@ export class TreeMemory {
     if (size !== this.edgeSize) this.resize(size)
     const leaf = this.node(0, index)
     if (leaf.length !== HASH) return undefined
-    // PATH(m, D[0:n]): split at the largest power of two below the range's length, keep the
-    // half holding the leaf, and take the other half's root as the sibling (root side first).
-    const siblings: Uint8Array[] = []
-    let start = 0
-    let end = size
-    while (end - start > 1) {
-      const k = splitPoint(end - start)
-      const left = index < start + k
-      const sibling = left ? this.rangeRoot(start + k, end, size) : this.rangeRoot(start, start + k, size)
+    const path: Uint8Array[] = []
+    for (const range of inclusionRanges(index, size)) {
+      const sibling = this.rangeRoot(range, size)
       if (sibling.length !== HASH) return undefined
-      siblings.push(sibling)
-      if (left) end = start + k
-      else start += k
+      path.push(sibling)
     }
-    return { leaf, path: siblings.reverse() }
+    return { leaf, path }
   }
 
   /**
@@ -151,35 +142,17 @@ export class TreeMemory {
    * MTH(D[start:end]) for a range of PATH: a complete aligned subtree is one stored node; the
    * right edge's partial ranges fold their complete subtrees, once per tree size.
    */
-  private rangeRoot(start: number, end: number, size: number): Uint8Array {
-    const width = end - start
+  private rangeRoot(range: LeafRange, size: number): Uint8Array {
+    const width = range.end - range.start
     const level = Math.log2(width)
-    if (Number.isInteger(level) && start % width === 0) return this.node(level, start / width)
-    const known = end === size ? this.edge.get(start) : undefined
+    if (Number.isInteger(level) && range.start % width === 0) return this.node(level, range.start / width)
+    const known = range.end === size ? this.edge.get(range.start) : undefined
     if (known) return known
-    // The complete subtrees covering [start, end), largest first, folded right to left.
-    const parts: Uint8Array[] = []
-    let at = start
-    while (at < end) {
-      let w = 1
-      while (at + w * 2 <= end && at % (w * 2) === 0) w *= 2
-      parts.push(this.node(Math.log2(w), at / w))
-      at += w
-    }
-    let root = parts[parts.length - 1] as Uint8Array
-    for (let i = parts.length - 2; i >= 0; i--) {
-      const left = parts[i] as Uint8Array
-      if (left.length !== HASH || root.length !== HASH) return new Uint8Array(0)
-      root = createHash('sha256').update(NODE_PREFIX).update(left).update(root).digest()
-    }
-    if (end === size && root.length === HASH) this.edge.set(start, root)
+    const plan = planRanges([range])
+    const parts = plan.ids.map((id) => this.node(id.level, id.index))
+    if (parts.some((h) => h.length !== HASH)) return new Uint8Array(0)
+    const root = plan.build(parts)[0] as Uint8Array
+    if (range.end === size) this.edge.set(range.start, root)
     return root
   }
-}
-
-/** The largest power of two strictly below n (n ≥ 2). */
-function splitPoint(n: number): number {
-  let k = 1
-  while (k * 2 < n) k *= 2
-  return k
 }
