@@ -236,8 +236,7 @@ export async function startIndexer(
   })
   // The first checkpoint before the API answers: a log whose newest checkpoint was signed under
   // another origin or key (the host or key changed) is signed again before anyone is served it.
-  await checkpointer.checkpoint().catch((err) => log.root.warn({ err }, 'checkpoint failed'))
-  checkpointer.start()
+  await checkpointer.start()
   const resolveHandle = overrides.resolveHandle
   const apiCtx: ApiContext = {
     queries: new Queries(store.kysely),

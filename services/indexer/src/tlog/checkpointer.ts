@@ -20,6 +20,7 @@ export interface CheckpointerOptions {
 export class Checkpointer {
   private timer: NodeJS.Timeout | undefined
   private running: Promise<unknown> = Promise.resolve()
+  private started = false
   /** The newest note this checkpointer signed or found to be its own. */
   private own: string | undefined
 
@@ -62,7 +63,13 @@ export class Checkpointer {
     return cp
   }
 
-  start(): void {
+  /**
+   * Signs the first checkpoint now (a failure goes to onError), then one every interval while
+   * the log grows. Resolves once the first is done, so a caller can serve nothing before it.
+   */
+  async start(): Promise<void> {
+    this.started = true
+    await this.checkpoint().catch((err) => this.opts.onError(err))
     const tick = () => {
       this.checkpoint()
         .catch((err) => this.opts.onError(err))
@@ -70,10 +77,11 @@ export class Checkpointer {
           if (this.timer) this.timer = setTimeout(tick, this.opts.intervalMs)
         })
     }
-    this.timer = setTimeout(tick, 0)
+    if (this.started) this.timer = setTimeout(tick, this.opts.intervalMs)
   }
 
   async stop(): Promise<void> {
+    this.started = false
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     await this.running

@@ -189,4 +189,30 @@ describe.each(['sqlite', 'postgres'] as const)('LogStore on %s', (dialect) => {
     expect((await moved.cp.checkpoint()).note).toBe(again.note)
     expect((await log.latestCheckpoint())?.note).toBe(again.note)
   })
+
+  it('start() has signed the current tree when it resolves, then ticks until stop()', async () => {
+    const keys = await generateNoteKey('indexer.test/donottrain/log')
+    const signer = await parseSignerKey(keys.signerKey)
+    if (!signer.ok) throw signer.error
+    const k = db.kysely as unknown as Kysely<LogSchema>
+    const next = (await log.lastChangeSeq()) + 1
+    await k.transaction().execute((tx) => log.append(tx, [change(next)]))
+    const errors: unknown[] = []
+    const origin = 'indexer.test/donottrain/log'
+    const cp = new Checkpointer({ log, signer: signer.value, origin, intervalMs: 50, onError: (e) => errors.push(e) })
+    await cp.start()
+    expect((await log.latestCheckpoint())?.size).toBe(await log.size())
+    // The log grows: the next tick signs it.
+    await k.transaction().execute((tx) => log.append(tx, [change(next + 1)]))
+    const grown = await log.size()
+    for (let i = 0; i < 100 && (await log.latestCheckpoint())?.size !== grown; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect((await log.latestCheckpoint())?.size).toBe(grown)
+    await cp.stop()
+    await k.transaction().execute((tx) => log.append(tx, [change(next + 2)]))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect((await log.latestCheckpoint())?.size).toBe(grown) // stopped: no more ticks
+    expect(errors).toEqual([])
+  })
 })
